@@ -1,0 +1,22 @@
+# Compile options every Vigil target gets through the `vigil_options` interface target.
+add_library(vigil_options INTERFACE)
+target_compile_options(vigil_options INTERFACE -Wall -Wextra -Wpedantic -Werror)
+# Asio's coroutine support and Beast need nothing extra on g++ 12 in C++20 mode.
+target_compile_definitions(vigil_options INTERFACE
+  BOOST_ASIO_NO_DEPRECATED
+  BOOST_BEAST_USE_STD_STRING_VIEW
+  BOOST_ASIO_DISABLE_BOOST_COROUTINE)
+
+set(VIGIL_SANITIZE "" CACHE STRING "Sanitizers: empty, 'address' (ASan+UBSan) or 'thread' (TSan)")
+if(VIGIL_SANITIZE STREQUAL "address")
+  target_compile_options(vigil_options INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer
+    -fno-sanitize-recover=undefined)
+  target_link_options(vigil_options INTERFACE -fsanitize=address,undefined)
+elseif(VIGIL_SANITIZE STREQUAL "thread")
+  # g++ 12 warns (-Wtsan) that TSan does not model std::atomic_thread_fence, which Asio uses in a
+  # few places; those fences are paired with atomics TSan does see, so the warning is not an error.
+  target_compile_options(vigil_options INTERFACE -fsanitize=thread -fno-omit-frame-pointer -Wno-tsan)
+  target_link_options(vigil_options INTERFACE -fsanitize=thread)
+elseif(NOT VIGIL_SANITIZE STREQUAL "")
+  message(FATAL_ERROR "VIGIL_SANITIZE must be empty, 'address' or 'thread', not '${VIGIL_SANITIZE}'")
+endif()
