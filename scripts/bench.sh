@@ -1,0 +1,292 @@
+#!/usr/bin/env bash
+# Side-by-side intake benchmark, all in one run on this machine, with Vigil's own load generator:
+#   Vigil (`vigil serve`, fsync before 202)  vs  the Go reference (go-ingest, no disk)  vs  nginx
+#   answering 204 (the HTTP floor).
+# Builds the release preset and the Go reference, starts the three servers on free ports, runs the
+# scenarios, and writes a Markdown table between <!-- bench:begin --> and <!-- bench:end --> in
+# docs/benchmarks.md (created when missing), with the machine and the exact commands.
+#
+# usage: scripts/bench.sh [options]
+#   --only-references     benchmark nginx and Go only (no Vigil server)
+#   --no-build            use the binaries already built (build/release, build/go)
+#   --duration D          measured time per run (default 10s)
+#   --warmup D            warm-up per run (default 2s)
+#   --connections N       connections per run (default 64)
+#   --loadgen-threads N   load generator threads (default 1; it shares the CPUs with the server)
+#   --output FILE         Markdown file to update (default docs/benchmarks.md)
+# environment:
+#   VIGIL_GO_PEER   Go reference source folder (default /work/shared/peers/go-ingest)
+#   VIGIL_LOADGEN   load generator command (default: "<build>/src/vigil loadgen")
+#   NGINX           nginx binary (default /usr/sbin/nginx)
+#
+# Needs: cmake, ninja, g++, Debian's golang-go and nginx, curl, jq, ss. No network access.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+build="$repo/build/release"
+go_peer=${VIGIL_GO_PEER:-/work/shared/peers/go-ingest}
+nginx_bin=${NGINX:-/usr/sbin/nginx}
+only_references=0
+do_build=1
+duration=10s
+warmup=2s
+connections=64
+lg_threads=1
+output="$repo/docs/benchmarks.md"
+
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --only-references) only_references=1 ;;
+    --no-build) do_build=0 ;;
+    --duration) duration=$2; shift ;;
+    --warmup) warmup=$2; shift ;;
+    --connections) connections=$2; shift ;;
+    --loadgen-threads) lg_threads=$2; shift ;;
+    --output) output=$2; shift ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    *) echo "bench.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+for tool in curl jq ss go "$nginx_bin"; do
+  command -v "$tool" >/dev/null || { echo "bench.sh: '$tool' not found" >&2; exit 2; }
+done
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+
+# --- cleanup: every server we start is stopped on any exit -----------------------------------
+work=$(mktemp -d "${TMPDIR:-/tmp}/vigil-bench.XXXXXX")
+pids=()
+cleanup() {
+  local status=$?
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [[ $status -ne 0 ]]; then
+    log "failed (status $status); server logs:"
+    for f in "$work"/*.log "$work"/nginx/error.log; do
+      [[ -s $f ]] && { echo "--- $f" >&2; tail -n 20 "$f" >&2; }
+    done
+  fi
+  rm -rf "$work"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# A port nobody listens on now. (A race with another process is possible but harmless: the
+# server would fail to bind and the health check below reports it.)
+free_port() {
+  local port
+  for _ in $(seq 1 200); do
+    port=$((20000 + RANDOM % 40000))
+    if [[ -z $(ss -Htln "sport = :$port") ]]; then echo "$port"; return 0; fi
+  done
+  echo "bench.sh: no free port found" >&2
+  return 1
+}
+
+# wait_healthy NAME URL PID: until GET URL/healthz answers 200, for at most 30 s.
+wait_healthy() {
+  local name=$1 url=$2 pid=$3
+  for _ in $(seq 1 300); do
+    kill -0 "$pid" 2>/dev/null || { echo "bench.sh: $name exited during start-up" >&2; return 1; }
+    if [[ $(curl -s -o /dev/null -w '%{http_code}' "$url/healthz" || true) == 200 ]]; then
+      log "$name is up at $url (pid $pid)"
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "bench.sh: $name did not become healthy at $url within 30 s" >&2
+  return 1
+}
+
+# --- (a) build ----------------------------------------------------------------------------------
+if [[ $do_build -eq 1 ]]; then
+  log "building the release preset"
+  (cd "$repo" && cmake --preset release >/dev/null && cmake --build --preset release)
+fi
+
+# --- (b) Go reference: built offline, caches inside build/ ----------------------------------
+go_out="$repo/build/go"
+go_bin="$go_out/go-ingest"
+if [[ $do_build -eq 1 || ! -x $go_bin ]]; then
+  log "building the Go reference from $go_peer"
+  mkdir -p "$go_out/cache" "$go_out/path"
+  (cd "$go_peer" && GOCACHE="$go_out/cache" GOPATH="$go_out/path" GOFLAGS=-mod=mod GOPROXY=off \
+    GOTOOLCHAIN=local go build -o "$go_bin" .)
+fi
+
+if [[ -n ${VIGIL_LOADGEN:-} ]]; then
+  read -r -a loadgen <<<"$VIGIL_LOADGEN"
+else
+  loadgen=("$build/src/vigil" loadgen)
+fi
+[[ -x ${loadgen[0]} ]] || { echo "bench.sh: load generator '${loadgen[0]}' not built" >&2; exit 2; }
+
+# --- (c) servers --------------------------------------------------------------------------------
+# Each start_* function starts one server in the background on PORT and sets $started to its pid
+# (no command substitution: the server must stay a child of this shell so that cleanup can wait).
+start_nginx() {
+  local port=$1 dir="$work/nginx"
+  mkdir -p "$dir"
+  sed -e "s|@PORT@|$port|g" -e "s|@DIR@|$dir|g" -e "s|@WORKERS@|2|g" \
+    "$repo/bench/nginx.conf.in" >"$dir/nginx.conf"
+  "$nginx_bin" -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" >"$work/nginx.log" 2>&1 &
+  started=$!
+}
+
+start_go() {
+  local port=$1
+  "$go_bin" -addr "127.0.0.1:$port" -workers 10 >"$work/go.log" 2>&1 &
+  started=$!
+}
+
+# ============================================================================================
+# VIGIL SERVER START-UP: the one place that knows how to configure and start `vigil serve`.
+# Adjust here when the server's configuration or command line changes.
+# ============================================================================================
+start_vigil() {
+  local port=$1 dir="$work/vigil"
+  mkdir -p "$dir/data"
+  cat >"$dir/vigil.yaml" <<YAML
+server:
+  listen: 127.0.0.1:$port
+  io_threads: 2
+storage:
+  data_dir: $dir/data
+logging:
+  level: warn
+trial:
+  protocol_file: $repo/examples/trials/demo.yaml
+YAML
+  "$build/src/vigil" serve --config "$dir/vigil.yaml" >"$work/vigil.log" 2>&1 &
+  started=$!
+}
+# ============================================================================================
+
+declare -A url
+targets=()
+launch() {  # launch NAME: start_NAME on a free port, then wait until it is healthy
+  local name=$1 port
+  port=$(free_port)
+  "start_$name" "$port"
+  pids+=("$started")
+  url[$name]="http://127.0.0.1:$port"
+  wait_healthy "$name" "${url[$name]}" "$started"
+  targets+=("$name")
+}
+if [[ $only_references -eq 0 ]]; then
+  [[ -x $build/src/vigil ]] || { echo "bench.sh: $build/src/vigil not built" >&2; exit 2; }
+  launch vigil
+fi
+launch go
+launch nginx
+
+# --- (d) load -------------------------------------------------------------------------------
+mkdir -p "$work/results"
+commands=()
+# run_load KEY TARGET ARGS...: one loadgen run; its JSON line goes to results/KEY.json.
+run_load() {
+  local key=$1 target=$2; shift 2
+  local args=(--url "${url[$target]}" --connections "$connections" --threads "$lg_threads"
+    --duration "$duration" --warmup "$warmup" --json "$@")
+  log "$key: ${loadgen[*]} ${args[*]}"
+  commands+=("${loadgen[*]/#$repo\//} ${args[*]}   # $target")
+  "${loadgen[@]}" "${args[@]}" >"$work/results/$key.json"
+}
+field() { jq -r "$2" "$work/results/$1.json" 2>/dev/null || echo ""; }
+
+for t in "${targets[@]}"; do run_load "single-$t" "$t" --scenario single --mode closed; done
+for t in "${targets[@]}"; do
+  [[ $t == nginx ]] && continue
+  run_load "batch-$t" "$t" --scenario batch100 --mode closed
+done
+# Open loop at half the measured ceiling: the latency a well-provisioned deployment would see.
+base=$([[ $only_references -eq 0 ]] && echo vigil || echo go)
+max=$(field "single-$base" '.acknowledged_per_s')
+[[ $max =~ ^[0-9]+$ && $max -ge 2 ]] || { echo "bench.sh: $base measured no throughput; nothing to pace" >&2; exit 1; }
+rate=$(((max + 1) / 2))
+for t in "${targets[@]}"; do run_load "open-$t" "$t" --scenario single --mode open --rate "$rate"; done
+
+# --- (e) report -------------------------------------------------------------------------------
+ms() { awk -v us="$1" 'BEGIN { if (us == "") print "-"; else printf "%.2f", us / 1000 }'; }
+num() { awk -v v="$1" 'BEGIN { if (v == "") print "-"; else printf "%.0f", v }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "-"; else printf "%.2f", a / b }'; }
+cell() {  # cell KEY JQ FORMAT: a formatted figure, or "-" when that run did not happen
+  local key=$1 expr=$2 fmt=$3
+  [[ -f $work/results/$key.json ]] || { echo "-"; return; }
+  "$fmt" "$(field "$key" "$expr")"
+}
+raw() { [[ -f $work/results/$1.json ]] && field "$1" "$2" || echo ""; }
+row() {  # row LABEL PREFIX JQ FORMAT
+  local label=$1 prefix=$2 expr=$3 fmt=$4
+  local v g n
+  v=$(raw "$prefix-vigil" "$expr"); g=$(raw "$prefix-go" "$expr"); n=$(raw "$prefix-nginx" "$expr")
+  printf '| %s | %s | %s | %s | %s | %s |\n' "$label" \
+    "$(cell "$prefix-vigil" "$expr" "$fmt")" "$(cell "$prefix-go" "$expr" "$fmt")" \
+    "$(cell "$prefix-nginx" "$expr" "$fmt")" "$(ratio "$v" "$g")" "$(ratio "$v" "$n")"
+}
+status_cell() {
+  [[ -f $work/results/$1.json ]] || { echo "-"; return; }
+  field "$1" '"\(.status["2xx"]) / \(.status["429"] + .status["503"]) / \(.status.other + .status.errors + .status.timeouts) / \(.unsent)"'
+}
+
+cpu_model=$(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -n1)
+[[ -n $cpu_model ]] || cpu_model=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -n1)
+section="$work/section.md"
+{
+  echo "<!-- bench:begin -->"
+  echo "Generated by \`scripts/bench.sh$([[ $only_references -eq 1 ]] && echo ' --only-references')\` on $(date -u '+%Y-%m-%d %H:%M UTC')."
+  echo "Machine: $(nproc) CPUs ($cpu_model), Linux $(uname -r); the load generator runs on the same"
+  echo "machine ($lg_threads thread), so every server shares the CPUs with its client."
+  echo "Versions: $("$nginx_bin" -v 2>&1 | sed 's/^nginx version: //'), $(go version | awk '{print $3}'), $(g++ --version | head -n1)."
+  echo
+  echo "Each run: $connections keep-alive connections, $warmup warm-up, then $duration measured."
+  echo "Latency is from the intended send time (open loop, coordinated-omission corrected) or the send"
+  echo "(closed loop) to the complete answer. Ratios are Vigil / other: above 1 is better for"
+  echo "throughput, below 1 is better for latency."
+  [[ $only_references -eq 1 ]] && { echo; echo "**Vigil was not measured in this run (\`--only-references\`); the open-loop rate is half of Go's ceiling.**"; }
+  echo
+  echo "| Figure | Vigil | Go reference | nginx 204 | Vigil/Go | Vigil/nginx |"
+  echo "|---|---:|---:|---:|---:|---:|"
+  row "single, closed loop: acknowledged requests/s" single '.acknowledged_per_s' num
+  row "single, closed loop: p50 ms" single '.latency_us.p50' ms
+  row "single, closed loop: p99 ms" single '.latency_us.p99' ms
+  row "batch100, closed loop: acknowledged observations/s" batch '.observations_per_s' num
+  row "batch100, closed loop: p99 ms" batch '.latency_us.p99' ms
+  row "single, open loop at $rate req/s: p50 ms" open '.latency_us.p50' ms
+  row "single, open loop at $rate req/s: p99 ms" open '.latency_us.p99' ms
+  row "single, open loop at $rate req/s: p99.9 ms" open '.latency_us.p999' ms
+  row "single, open loop at $rate req/s: max ms" open '.latency_us.max' ms
+  printf '| single, open loop: 2xx / 429+503 / failed / unsent | %s | %s | %s | | |\n' \
+    "$(status_cell open-vigil)" "$(status_cell open-go)" "$(status_cell open-nginx)"
+  echo
+  echo "What each server does per request: Vigil validates, appends to its durable log and fsyncs"
+  echo "(group commit) before answering 202; the Go reference (\`$go_peer\`, net/http +"
+  echo "encoding/json, 10 workers) validates and queues in memory, never touching disk; nginx reads and"
+  echo "discards the body and answers 204 (\`bench/nginx.conf.in\`, 2 workers)."
+  echo
+  echo "Commands (ports are chosen free at run time):"
+  echo
+  echo '```'
+  printf '%s\n' "${commands[@]}"
+  echo '```'
+  echo "<!-- bench:end -->"
+} >"$section"
+
+mkdir -p "$(dirname "$output")"
+if [[ ! -f $output ]]; then
+  printf '# Benchmarks\n\nRerun with `scripts/bench.sh`; the section below is rewritten by it.\n\n' >"$output"
+fi
+if grep -q '<!-- bench:begin -->' "$output" && grep -q '<!-- bench:end -->' "$output"; then
+  awk -v section="$section" '
+    /<!-- bench:begin -->/ { while ((getline line < section) > 0) print line; skip = 1; next }
+    /<!-- bench:end -->/ { skip = 0; next }
+    !skip { print }' "$output" >"$work/out.md"
+  cat "$work/out.md" >"$output"
+else
+  { echo; cat "$section"; } >>"$output"
+fi
+log "wrote $output"
+sed -n '/<!-- bench:begin -->/,/<!-- bench:end -->/p' "$output"

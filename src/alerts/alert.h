@@ -1,0 +1,111 @@
+#pragma once
+// The alert model: what Vigil raises when a rule finds something about a patient, the events that
+// record every change to it, and their JSON form (the shape the HTTP API and the SSE stream send).
+//
+// Pure values; no I/O. AlertIdGenerator is not thread-safe (its owner, the AlertBook, is used under
+// the AlertService's mutex).
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/clock.h"
+#include "domain/severity.h"
+
+namespace vigil::alerts {
+
+// open -> acknowledged -> resolved, open -> resolved. Nothing else.
+enum class AlertStatus { open, acknowledged, resolved };
+
+std::string_view to_string(AlertStatus s);  // "open", "acknowledged", "resolved"
+std::optional<AlertStatus> parse_alert_status(std::string_view text);
+
+// Who moved an alert to a state, when, and why.
+struct StateChange {
+  std::string actor;
+  TimePoint at{};
+  std::string note;  // empty when none was given
+};
+
+// At most this many observation ids are kept on an alert (the most recent ones): an alert that
+// stays open for weeks must not grow without bound. `count` still counts every triggering finding.
+inline constexpr std::size_t kMaxObservationIds = 64;
+
+struct Alert {
+  std::string id;  // "al_" + 16 lower-case hex digits
+  std::string trial_id;
+  std::string site_id;
+  std::string patient_id;
+  std::string rule_id;                                // see domain::Finding::rule_id
+  domain::Severity severity = domain::Severity::low;  // the highest seen while unresolved
+  AlertStatus status = AlertStatus::open;
+  TimePoint opened_at{};
+  TimePoint updated_at{};                       // last change of any kind
+  std::optional<TimePoint> severity_raised_at;  // last time severity rose above the previous one
+  TimePoint observed_at{};                      // effective time of the newest triggering reading
+  std::vector<std::string> observation_ids;     // triggering readings, oldest first, bounded
+  std::string reason;                           // from the latest triggering finding
+  int protocol_version = 0;                     // protocol version the alert was opened under
+  std::uint64_t count = 0;                      // triggering findings merged into this alert
+  std::optional<StateChange> acknowledged;
+  std::optional<StateChange> resolved;
+
+  [[nodiscard]] bool unresolved() const { return status != AlertStatus::resolved; }
+};
+
+enum class AlertEventKind { opened, updated, acknowledged, resolved };
+
+std::string_view to_string(AlertEventKind k);  // "opened", "updated", "acknowledged", "resolved"
+std::optional<AlertEventKind> parse_alert_event_kind(std::string_view text);
+
+// The actor recorded on changes Vigil makes by itself (opening and updating from findings).
+inline constexpr std::string_view kSystemActor = "system";
+
+// A change decided by the AlertBook, not yet stored.
+struct AlertChange {
+  AlertEventKind kind = AlertEventKind::opened;
+  Alert alert;  // snapshot after the change
+  std::string actor;
+  std::string note;
+  TimePoint at{};
+};
+
+// A stored change. event_id is assigned by the AlertStore: strictly increasing, never reused, so a
+// client that saw event N resumes with everything after N.
+struct AlertEvent {
+  std::uint64_t event_id = 0;
+  AlertEventKind kind = AlertEventKind::opened;
+  Alert alert;  // snapshot after the change
+  std::string actor;
+  std::string note;
+  TimePoint at{};
+};
+
+// Outcome of acknowledge/resolve. The HTTP API maps not_found to 404 and invalid_transition to 409.
+enum class TransitionStatus { ok, not_found, invalid_transition };
+
+// JSON as sent by the API: times are RFC 3339 UTC, severities as in domain/severity.h,
+// absent optionals are null.
+boost::json::object to_json(const Alert& alert);
+boost::json::object to_json(const AlertEvent& event);
+// Inverse of to_json(const Alert&); nullopt when a field is missing or malformed. Used by the store
+// to read back its own snapshots.
+std::optional<Alert> alert_from_json(const boost::json::value& json);
+
+// Makes alert ids: "al_" + 16 hex digits. Ids are a bijective mix (splitmix64) of seed + counter, so
+// they never repeat within one generator; a random seed per process makes a repeat across restarts
+// as likely as a 64-bit random collision.
+class AlertIdGenerator {
+ public:
+  AlertIdGenerator();  // seeded from std::random_device
+  explicit AlertIdGenerator(std::uint64_t seed) : state_(seed) {}
+  std::string next();
+
+ private:
+  std::uint64_t state_;
+};
+
+}  // namespace vigil::alerts

@@ -1,0 +1,287 @@
+#include "alerts/alert_store.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <charconv>
+
+#include "alerts/sqlite_db.h"
+
+namespace vigil::alerts {
+namespace {
+
+// Schema version 1. The partial unique index makes the dedup invariant (one unresolved alert per
+// patient and rule) a database constraint, so a logic error fails loudly instead of forking alerts.
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS alerts(
+  id TEXT PRIMARY KEY,
+  trial_id TEXT NOT NULL,
+  site_id TEXT NOT NULL,
+  patient_id TEXT NOT NULL,
+  rule_id TEXT NOT NULL,
+  severity INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  opened_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  doc TEXT NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS alerts_unresolved_key ON alerts(patient_id, rule_id)
+  WHERE status <> 'resolved';
+CREATE INDEX IF NOT EXISTS alerts_by_updated ON alerts(updated_at, id);
+CREATE INDEX IF NOT EXISTS alerts_by_patient ON alerts(patient_id, updated_at, id);
+CREATE INDEX IF NOT EXISTS alerts_by_site ON alerts(site_id, updated_at, id);
+CREATE INDEX IF NOT EXISTS alerts_by_status ON alerts(status, updated_at, id);
+CREATE TABLE IF NOT EXISTS alert_events(
+  event_id INTEGER PRIMARY KEY AUTOINCREMENT,
+  alert_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  note TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  snapshot TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS alert_events_by_alert ON alert_events(alert_id, event_id);
+CREATE TABLE IF NOT EXISTS consumer_positions(
+  name TEXT PRIMARY KEY,
+  seq INTEGER NOT NULL);
+)sql";
+
+constexpr const char* kUpsertAlert = R"sql(
+INSERT INTO alerts(id, trial_id, site_id, patient_id, rule_id, severity, status, opened_at,
+                   updated_at, doc)
+VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+ON CONFLICT(id) DO UPDATE SET severity = excluded.severity, status = excluded.status,
+  updated_at = excluded.updated_at, doc = excluded.doc)sql";
+
+constexpr const char* kInsertEvent = R"sql(
+INSERT INTO alert_events(alert_id, kind, actor, note, at, snapshot) VALUES(?1, ?2, ?3, ?4, ?5, ?6))sql";
+
+constexpr const char* kUpsertPosition = R"sql(
+INSERT INTO consumer_positions(name, seq) VALUES(?1, ?2)
+ON CONFLICT(name) DO UPDATE SET seq = excluded.seq)sql";
+
+std::int64_t millis(TimePoint t) {
+  return t.time_since_epoch().count();
+}
+TimePoint from_millis(std::int64_t ms) {
+  return TimePoint(Duration(ms));
+}
+
+void configure(SqliteDb& db) {
+  db.exec("PRAGMA busy_timeout = 5000");
+  db.exec("PRAGMA synchronous = FULL");
+}
+
+Alert parse_doc(const std::string& doc) {
+  boost::system::error_code ec;
+  auto value = boost::json::parse(doc, ec);
+  std::optional<Alert> alert;
+  if (!ec) alert = alert_from_json(value);
+  if (!alert) throw SqliteError("unreadable alert snapshot");
+  return std::move(*alert);
+}
+
+template <typename F>
+auto guard(const std::filesystem::path& file, F&& f) {
+  try {
+    return f();
+  } catch (const SqliteError& e) {
+    throw AlertStoreError(fmt::format("alert store {}: {}", file.string(), e.what()));
+  }
+}
+
+}  // namespace
+
+std::string encode_cursor(const AlertCursor& cursor) {
+  // Hex of "<updated_at ms>:<id>": URL-safe and obviously not meant to be edited by hand.
+  const std::string plain = fmt::format("{}:{}", millis(cursor.updated_at), cursor.id);
+  std::string out;
+  out.reserve(plain.size() * 2);
+  for (unsigned char c : plain) out += fmt::format("{:02x}", c);
+  return out;
+}
+
+std::optional<AlertCursor> decode_cursor(std::string_view token) {
+  if (token.empty() || token.size() % 2 != 0 || token.size() > 512) return std::nullopt;
+  std::string plain;
+  for (std::size_t i = 0; i < token.size(); i += 2) {
+    unsigned value = 0;
+    auto [ptr, ec] = std::from_chars(token.data() + i, token.data() + i + 2, value, 16);
+    if (ec != std::errc() || ptr != token.data() + i + 2) return std::nullopt;
+    plain += static_cast<char>(value);
+  }
+  const auto colon = plain.find(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == plain.size()) return std::nullopt;
+  std::int64_t ms = 0;
+  auto [ptr, ec] = std::from_chars(plain.data(), plain.data() + colon, ms);
+  if (ec != std::errc() || ptr != plain.data() + colon) return std::nullopt;
+  return AlertCursor{from_millis(ms), plain.substr(colon + 1)};
+}
+
+AlertStore::AlertStore(const std::filesystem::path& file) : file_(file) {
+  try {
+    writer_ = std::make_unique<SqliteDb>(file, /*create=*/true);
+    configure(*writer_);
+    writer_->exec("PRAGMA journal_mode = WAL");
+    writer_->exec(kSchema);
+    reader_ = std::make_unique<SqliteDb>(file, /*create=*/false);
+    configure(*reader_);
+  } catch (const SqliteError& e) {
+    throw AlertStoreError(fmt::format("alert store {}: {}", file.string(), e.what()));
+  }
+}
+
+AlertStore::~AlertStore() = default;
+
+std::vector<AlertEvent> AlertStore::commit(
+    const std::vector<AlertChange>& changes,
+    std::optional<std::pair<std::string, std::uint64_t>> consumer_position) {
+  std::vector<AlertEvent> events;
+  if (changes.empty() && !consumer_position) return events;
+  events.reserve(changes.size());
+  std::lock_guard lock(write_mu_);
+  return guard(file_, [&] {
+    Transaction tx(*writer_);
+    for (const auto& change : changes) {
+      const Alert& a = change.alert;
+      const std::string doc = boost::json::serialize(to_json(a));
+      writer_->prepare(kUpsertAlert)
+          .bind(1, a.id)
+          .bind(2, a.trial_id)
+          .bind(3, a.site_id)
+          .bind(4, a.patient_id)
+          .bind(5, a.rule_id)
+          .bind(6, static_cast<std::int64_t>(a.severity))
+          .bind(7, to_string(a.status))
+          .bind(8, millis(a.opened_at))
+          .bind(9, millis(a.updated_at))
+          .bind(10, doc)
+          .run();
+      writer_->prepare(kInsertEvent)
+          .bind(1, a.id)
+          .bind(2, to_string(change.kind))
+          .bind(3, change.actor)
+          .bind(4, change.note)
+          .bind(5, millis(change.at))
+          .bind(6, doc)
+          .run();
+      events.push_back(AlertEvent{static_cast<std::uint64_t>(writer_->last_insert_rowid()), change.kind, a,
+                                  change.actor, change.note, change.at});
+    }
+    if (consumer_position) {
+      writer_->prepare(kUpsertPosition)
+          .bind(1, consumer_position->first)
+          .bind(2, static_cast<std::int64_t>(consumer_position->second))
+          .run();
+    }
+    tx.commit();
+    return std::move(events);
+  });
+}
+
+std::uint64_t AlertStore::consumer_position(std::string_view name) {
+  std::lock_guard lock(read_mu_);
+  return guard(file_, [&]() -> std::uint64_t {
+    auto stmt = reader_->prepare("SELECT seq FROM consumer_positions WHERE name = ?1");
+    stmt.bind(1, name);
+    return stmt.step() ? static_cast<std::uint64_t>(stmt.column_int(0)) : 0;
+  });
+}
+
+std::vector<Alert> AlertStore::load_unresolved() {
+  std::lock_guard lock(read_mu_);
+  return guard(file_, [&] {
+    std::vector<Alert> out;
+    auto stmt = reader_->prepare("SELECT doc FROM alerts WHERE status <> 'resolved'");
+    while (stmt.step()) out.push_back(parse_doc(stmt.column_text(0)));
+    return out;
+  });
+}
+
+std::optional<Alert> AlertStore::get(std::string_view id) {
+  std::lock_guard lock(read_mu_);
+  return guard(file_, [&]() -> std::optional<Alert> {
+    auto stmt = reader_->prepare("SELECT doc FROM alerts WHERE id = ?1");
+    stmt.bind(1, id);
+    if (!stmt.step()) return std::nullopt;
+    return parse_doc(stmt.column_text(0));
+  });
+}
+
+AlertPage AlertStore::list(const AlertFilter& filter) {
+  // The SQL text is assembled from constant fragments only; every value is a bound parameter.
+  std::string sql = "SELECT doc, updated_at, id FROM alerts WHERE 1 = 1";
+  int n = 0;
+  if (filter.trial_id) sql += fmt::format(" AND trial_id = ?{}", ++n);
+  if (filter.site_id) sql += fmt::format(" AND site_id = ?{}", ++n);
+  if (filter.patient_id) sql += fmt::format(" AND patient_id = ?{}", ++n);
+  if (filter.status) sql += fmt::format(" AND status = ?{}", ++n);
+  if (filter.min_severity) sql += fmt::format(" AND severity >= ?{}", ++n);
+  if (filter.since) sql += fmt::format(" AND updated_at >= ?{}", ++n);
+  if (filter.after) {
+    sql += fmt::format(" AND (updated_at, id) < (?{}, ?{})", n + 1, n + 2);
+    n += 2;
+  }
+  sql += fmt::format(" ORDER BY updated_at DESC, id DESC LIMIT ?{}", ++n);
+  const std::size_t limit = std::clamp<std::size_t>(filter.limit, 1, kMaxPageSize);
+
+  std::lock_guard lock(read_mu_);
+  return guard(file_, [&] {
+    auto stmt = reader_->prepare(sql);
+    int i = 0;
+    if (filter.trial_id) stmt.bind(++i, *filter.trial_id);
+    if (filter.site_id) stmt.bind(++i, *filter.site_id);
+    if (filter.patient_id) stmt.bind(++i, *filter.patient_id);
+    if (filter.status) stmt.bind(++i, to_string(*filter.status));
+    if (filter.min_severity) stmt.bind(++i, static_cast<std::int64_t>(*filter.min_severity));
+    if (filter.since) stmt.bind(++i, millis(*filter.since));
+    if (filter.after) {
+      stmt.bind(++i, millis(filter.after->updated_at));
+      stmt.bind(++i, filter.after->id);
+    }
+    // One row more than asked tells whether there is a next page.
+    stmt.bind(++i, static_cast<std::int64_t>(limit + 1));
+    AlertPage page;
+    AlertCursor last;
+    while (stmt.step()) {
+      if (page.alerts.size() == limit) {
+        page.next_cursor = encode_cursor(last);
+        break;
+      }
+      page.alerts.push_back(parse_doc(stmt.column_text(0)));
+      last = AlertCursor{from_millis(stmt.column_int(1)), stmt.column_text(2)};
+    }
+    return page;
+  });
+}
+
+std::vector<AlertEvent> AlertStore::events_after(std::uint64_t event_id, std::size_t max) {
+  const std::size_t limit = std::clamp<std::size_t>(max, 1, kMaxPageSize);
+  std::lock_guard lock(read_mu_);
+  return guard(file_, [&] {
+    auto stmt = reader_->prepare(
+        "SELECT event_id, kind, actor, note, at, snapshot FROM alert_events WHERE event_id > ?1 "
+        "ORDER BY event_id LIMIT ?2");
+    stmt.bind(1, static_cast<std::int64_t>(event_id)).bind(2, static_cast<std::int64_t>(limit));
+    std::vector<AlertEvent> out;
+    while (stmt.step()) {
+      auto kind = parse_alert_event_kind(stmt.column_text(1));
+      if (!kind) throw SqliteError("unknown event kind");
+      out.push_back(AlertEvent{static_cast<std::uint64_t>(stmt.column_int(0)), *kind,
+                               parse_doc(stmt.column_text(5)), stmt.column_text(2), stmt.column_text(3),
+                               from_millis(stmt.column_int(4))});
+    }
+    return out;
+  });
+}
+
+std::uint64_t AlertStore::last_event_id() {
+  std::lock_guard lock(read_mu_);
+  return guard(file_, [&] {
+    auto stmt = reader_->prepare("SELECT COALESCE(MAX(event_id), 0) FROM alert_events");
+    stmt.step();
+    return static_cast<std::uint64_t>(stmt.column_int(0));
+  });
+}
+
+}  // namespace vigil::alerts

@@ -1,0 +1,104 @@
+#pragma once
+// Durable alerts: one SQLite file (WAL, synchronous=FULL) holding the current state of every alert,
+// the append-only event history (for audit and for SSE resume), and the log positions of the
+// consumers whose effects land here.
+//
+// commit() writes a batch of changes and, optionally, a consumer's log position in ONE transaction.
+// A processor that commits "effects of records up to p" together with "position = p" and, after a
+// crash, restarts from consumer_position() applies every record's effects exactly once.
+//
+// Thread safety: safe to use from any number of threads. Writes go through one connection under its
+// own mutex; reads go through a second connection under another, so readers never wait on a write
+// in progress (WAL) and always see only committed data.
+//
+// Errors: the constructor throws AlertStoreError naming the file. Any later SQLite failure (disk
+// full, I/O error, corrupted snapshot) throws AlertStoreError; a failed commit() changes nothing.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "alerts/alert.h"
+
+namespace vigil::alerts {
+
+class SqliteDb;
+
+class AlertStoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Position in the newest-first listing: the last alert of the previous page.
+struct AlertCursor {
+  TimePoint updated_at{};
+  std::string id;
+};
+
+// Cursors are opaque to clients: encode_cursor gives a URL-safe token and decode_cursor returns
+// nullopt for anything it did not make (the API answers 400).
+std::string encode_cursor(const AlertCursor& cursor);
+std::optional<AlertCursor> decode_cursor(std::string_view token);
+
+inline constexpr std::size_t kDefaultPageSize = 50;
+inline constexpr std::size_t kMaxPageSize = 500;
+
+// Every field narrows the result; unset fields do not filter.
+struct AlertFilter {
+  std::optional<std::string> trial_id{};
+  std::optional<std::string> site_id{};
+  std::optional<std::string> patient_id{};
+  std::optional<AlertStatus> status{};
+  std::optional<domain::Severity> min_severity{};
+  std::optional<TimePoint> since{};  // updated_at >= since
+  std::optional<AlertCursor> after{};
+  std::size_t limit = kDefaultPageSize;  // clamped to [1, kMaxPageSize]
+};
+
+// Newest first by (updated_at, id). next_cursor is set when more alerts match. An alert updated
+// while a client pages moves to the front, so a later page does not show it again.
+struct AlertPage {
+  std::vector<Alert> alerts;
+  std::optional<std::string> next_cursor;
+};
+
+class AlertStore {
+ public:
+  // Opens or creates the file and its schema.
+  explicit AlertStore(const std::filesystem::path& file);
+  ~AlertStore();
+  AlertStore(const AlertStore&) = delete;
+  AlertStore& operator=(const AlertStore&) = delete;
+
+  // Upserts each change's alert, appends one event per change, and sets the consumer position
+  // (name, seq) when given; all or nothing. Returns the events in the order of `changes`, with
+  // their ids. An empty `changes` with a position just records the position.
+  std::vector<AlertEvent> commit(const std::vector<AlertChange>& changes,
+                                 std::optional<std::pair<std::string, std::uint64_t>> consumer_position);
+
+  // Last committed position of a consumer; 0 when it never committed one.
+  std::uint64_t consumer_position(std::string_view name);
+  // Every alert not resolved (to rebuild the AlertBook).
+  std::vector<Alert> load_unresolved();
+  std::optional<Alert> get(std::string_view id);
+  AlertPage list(const AlertFilter& filter);
+  // Events with event_id > `event_id`, oldest first, at most `max` (clamped to kMaxPageSize).
+  std::vector<AlertEvent> events_after(std::uint64_t event_id, std::size_t max);
+  // Id of the newest event; 0 when there is none.
+  std::uint64_t last_event_id();
+
+ private:
+  const std::filesystem::path file_;
+  std::mutex write_mu_;
+  std::unique_ptr<SqliteDb> writer_;  // guarded by write_mu_
+  std::mutex read_mu_;
+  std::unique_ptr<SqliteDb> reader_;  // guarded by read_mu_
+};
+
+}  // namespace vigil::alerts

@@ -1,0 +1,241 @@
+#include "alerts/alert_store.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "alerts/alert_book.h"
+#include "alerts/test_support.h"
+
+namespace vigil::alerts {
+namespace {
+
+using namespace std::chrono_literals;
+using domain::Severity;
+using testing::context;
+using testing::finding;
+using testing::t0;
+
+class AlertStoreTest : public ::testing::Test {
+ protected:
+  testing::TempDir dir_;
+  std::filesystem::path file_ = dir_.file("alerts.db");
+  ManualClock clock_{t0()};
+  AlertBook book_{{}, AlertIdGenerator(11)};
+
+  AlertChange open(AlertStore& store, const std::string& patient, Severity sev = Severity::medium,
+                   const std::string& site = "site-01", const std::string& rule = "news2") {
+    auto change = book_.on_finding(finding(rule, sev, "reason", {"o-" + patient + rule}),
+                                   context(patient, site), clock_.now());
+    store.commit({*change}, std::nullopt);
+    return *change;
+  }
+};
+
+TEST_F(AlertStoreTest, CommitAssignsIncreasingEventIdsAndStoresAlert) {
+  AlertStore store(file_);
+  EXPECT_EQ(store.last_event_id(), 0u);
+  auto c1 =
+      book_.on_finding(finding("news2", Severity::medium, "NEWS2 5", {"o1"}), context("P1"), clock_.now());
+  clock_.advance(1min);
+  auto c2 =
+      book_.on_finding(finding("news2", Severity::high, "NEWS2 7", {"o2"}), context("P1"), clock_.now());
+  auto events = store.commit({*c1, *c2}, std::nullopt);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_LT(events[0].event_id, events[1].event_id);
+  EXPECT_EQ(events[0].kind, AlertEventKind::opened);
+  EXPECT_EQ(events[1].kind, AlertEventKind::updated);
+  EXPECT_EQ(store.last_event_id(), events[1].event_id);
+
+  auto stored = store.get(c1->alert.id);
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(to_json(*stored), to_json(c2->alert));  // the latest state
+  EXPECT_FALSE(store.get("al_ffffffffffffffff"));
+}
+
+TEST_F(AlertStoreTest, SurvivesReopen) {
+  std::string unresolved_id, resolved_id;
+  {
+    AlertStore store(file_);
+    unresolved_id = open(store, "P1").alert.id;
+    resolved_id = open(store, "P2").alert.id;
+    auto res = book_.resolve(resolved_id, "dr.lee", "fine", clock_.now());
+    store.commit({*res.change}, std::nullopt);
+  }
+  AlertStore store(file_);
+  auto unresolved = store.load_unresolved();
+  ASSERT_EQ(unresolved.size(), 1u);
+  EXPECT_EQ(unresolved[0].id, unresolved_id);
+  auto resolved = store.get(resolved_id);
+  ASSERT_TRUE(resolved);
+  EXPECT_EQ(resolved->status, AlertStatus::resolved);
+  EXPECT_EQ(resolved->resolved->note, "fine");
+  EXPECT_EQ(store.last_event_id(), 3u);
+}
+
+TEST_F(AlertStoreTest, ConsumerPositionIsCommittedWithChanges) {
+  AlertStore store(file_);
+  EXPECT_EQ(store.consumer_position("processor"), 0u);
+  auto c = book_.on_finding(finding("news2", Severity::medium, "r", {"o1"}), context("P1"), clock_.now());
+  store.commit({*c}, std::make_pair(std::string("processor"), std::uint64_t{41}));
+  EXPECT_EQ(store.consumer_position("processor"), 41u);
+  store.commit({}, std::make_pair(std::string("processor"), std::uint64_t{57}));  // position only
+  EXPECT_EQ(store.consumer_position("processor"), 57u);
+  EXPECT_EQ(store.consumer_position("other"), 0u);
+}
+
+TEST_F(AlertStoreTest, FailedCommitWritesNeitherChangesNorPosition) {
+  AlertStore store(file_);
+  auto first = open(store, "P1");
+  store.commit({}, std::make_pair(std::string("processor"), std::uint64_t{5}));
+
+  // A second unresolved alert for the same (patient, rule) violates the store's dedup constraint,
+  // after a valid change earlier in the same batch.
+  auto valid = book_.on_finding(finding("news2", Severity::low, "r", {"o-x"}), context("P9"), clock_.now());
+  AlertChange duplicate = first;
+  duplicate.alert.id = "al_0000000000000001";
+  EXPECT_THROW(store.commit({*valid, duplicate}, std::make_pair(std::string("processor"), std::uint64_t{9})),
+               AlertStoreError);
+
+  EXPECT_EQ(store.consumer_position("processor"), 5u);
+  EXPECT_FALSE(store.get(valid->alert.id));
+  EXPECT_FALSE(store.get("al_0000000000000001"));
+  EXPECT_EQ(store.last_event_id(), 1u);
+  // The store is still usable.
+  auto later = book_.on_finding(finding("news2", Severity::low, "r", {"o-y"}), context("P8"), clock_.now());
+  EXPECT_EQ(store.commit({*later}, std::nullopt).front().event_id, 2u);
+}
+
+TEST_F(AlertStoreTest, FiltersNarrowTheList) {
+  AlertStore store(file_);
+  auto a = open(store, "P1", Severity::low, "site-01");
+  clock_.advance(1min);
+  auto b = open(store, "P2", Severity::high, "site-02");
+  clock_.advance(1min);
+  auto c = open(store, "P3", Severity::critical, "site-02", "ctcae:fever");
+  auto ack = book_.acknowledge(c.alert.id, "dr.lee", "", clock_.now());
+  store.commit({*ack.change}, std::nullopt);
+
+  auto ids = [&](AlertFilter f) {
+    std::vector<std::string> out;
+    for (const auto& alert : store.list(f).alerts) out.push_back(alert.id);
+    return out;
+  };
+  using ::testing::ElementsAre;
+  EXPECT_THAT(ids({}), ElementsAre(c.alert.id, b.alert.id, a.alert.id));  // newest first
+  EXPECT_THAT(ids({.site_id = "site-02"}), ElementsAre(c.alert.id, b.alert.id));
+  EXPECT_THAT(ids({.patient_id = "P1"}), ElementsAre(a.alert.id));
+  EXPECT_THAT(ids({.status = AlertStatus::acknowledged}), ElementsAre(c.alert.id));
+  EXPECT_THAT(ids({.status = AlertStatus::open}), ElementsAre(b.alert.id, a.alert.id));
+  EXPECT_THAT(ids({.min_severity = Severity::high}), ElementsAre(c.alert.id, b.alert.id));
+  EXPECT_THAT(ids({.since = t0() + 1min}), ElementsAre(c.alert.id, b.alert.id));
+  EXPECT_THAT(ids({.trial_id = "TRIAL-1", .site_id = "site-01"}), ElementsAre(a.alert.id));
+  EXPECT_THAT(ids({.trial_id = "OTHER"}), ElementsAre());
+}
+
+TEST_F(AlertStoreTest, PagingVisitsEveryAlertOnce) {
+  AlertStore store(file_);
+  std::vector<AlertChange> changes;
+  for (int i = 0; i < 120; ++i) {
+    // Groups of four share updated_at, so the id tie-break is exercised across page borders.
+    if (i % 4 == 0) clock_.advance(1s);
+    changes.push_back(*book_.on_finding(finding("news2", Severity::medium, "r", {fmt::format("o{}", i)}),
+                                        context(fmt::format("P{}", i)), clock_.now()));
+  }
+  store.commit(changes, std::nullopt);
+
+  std::set<std::string> seen;
+  std::vector<std::size_t> sizes;
+  AlertFilter filter{.limit = 50};
+  std::optional<std::pair<TimePoint, std::string>> previous;
+  for (;;) {
+    auto page = store.list(filter);
+    sizes.push_back(page.alerts.size());
+    for (const auto& a : page.alerts) {
+      EXPECT_TRUE(seen.insert(a.id).second) << "duplicate " << a.id;
+      auto key = std::make_pair(a.updated_at, a.id);
+      if (previous) {
+        EXPECT_LT(key, *previous) << "order broken at " << a.id;
+      }
+      previous = key;
+    }
+    if (!page.next_cursor) break;
+    auto cursor = decode_cursor(*page.next_cursor);
+    ASSERT_TRUE(cursor);
+    filter.after = *cursor;
+  }
+  EXPECT_EQ(seen.size(), 120u);
+  EXPECT_EQ(sizes, (std::vector<std::size_t>{50, 50, 20}));
+}
+
+TEST_F(AlertStoreTest, LimitIsClamped) {
+  AlertStore store(file_);
+  open(store, "P1");
+  open(store, "P2");
+  auto page = store.list({.limit = 0});
+  EXPECT_EQ(page.alerts.size(), 1u);
+  EXPECT_TRUE(page.next_cursor);
+  EXPECT_EQ(store.list({.limit = 100000}).alerts.size(), 2u);
+}
+
+TEST_F(AlertStoreTest, ExactPageHasNoNextCursor) {
+  AlertStore store(file_);
+  open(store, "P1");
+  open(store, "P2");
+  auto page = store.list({.limit = 2});
+  EXPECT_EQ(page.alerts.size(), 2u);
+  EXPECT_FALSE(page.next_cursor);
+}
+
+TEST(AlertCursorTest, RoundTripsAndRejectsForgeries) {
+  AlertCursor c{t0() + 123ms, "al_00000000000000aa"};
+  auto token = encode_cursor(c);
+  auto back = decode_cursor(token);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->updated_at, c.updated_at);
+  EXPECT_EQ(back->id, c.id);
+  EXPECT_FALSE(decode_cursor(""));
+  EXPECT_FALSE(decode_cursor("zz"));
+  EXPECT_FALSE(decode_cursor(token.substr(1)));
+  EXPECT_FALSE(decode_cursor("3132"));  // "12": no separator
+}
+
+TEST_F(AlertStoreTest, EventsAfterResumesInOrder) {
+  AlertStore store(file_);
+  std::vector<AlertEvent> committed;
+  for (int i = 0; i < 10; ++i) {
+    clock_.advance(1s);
+    auto change = book_.on_finding(finding("news2", Severity::medium, "r", {fmt::format("o{}", i)}),
+                                   context(fmt::format("P{}", i % 3)), clock_.now());
+    auto events = store.commit({*change}, std::nullopt);
+    committed.push_back(events.front());
+  }
+  auto from_start = store.events_after(0, 1000);
+  ASSERT_EQ(from_start.size(), committed.size());
+  for (std::size_t i = 0; i < committed.size(); ++i) {
+    EXPECT_EQ(to_json(from_start[i]), to_json(committed[i])) << i;
+  }
+  EXPECT_EQ(from_start[3].kind, AlertEventKind::updated);
+  EXPECT_EQ(from_start[3].actor, kSystemActor);
+
+  auto resumed = store.events_after(committed[6].event_id, 2);
+  ASSERT_EQ(resumed.size(), 2u);
+  EXPECT_EQ(resumed[0].event_id, committed[7].event_id);
+  EXPECT_EQ(resumed[1].event_id, committed[8].event_id);
+  EXPECT_TRUE(store.events_after(committed.back().event_id, 10).empty());
+}
+
+TEST(AlertStoreOpenTest, UnopenableFileNamesThePath) {
+  testing::TempDir dir;
+  const auto bad = dir.path() / "missing-dir" / "alerts.db";
+  try {
+    AlertStore store(bad);
+    FAIL() << "expected AlertStoreError";
+  } catch (const AlertStoreError& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr(bad.string()));
+  }
+}
+
+}  // namespace
+}  // namespace vigil::alerts

@@ -1,0 +1,245 @@
+#include "config/config.h"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <map>
+#include <set>
+
+namespace vigil::config {
+namespace {
+
+class Reader {
+ public:
+  explicit Reader(std::string origin) : origin_(std::move(origin)) {}
+
+  [[noreturn]] void fail(const YAML::Node& at, const std::string& reason) const {
+    const auto m = at.Mark();
+    if (m.line < 0) throw ConfigError(fmt::format("{}: {}", origin_, reason));
+    throw ConfigError(fmt::format("{}:{}:{}: {}", origin_, m.line + 1, m.column + 1, reason));
+  }
+
+  // Calls `on_key(name, value)` for each key of a mapping, rejecting keys not in `known`.
+  void section(const YAML::Node& node, const std::string& path, const std::set<std::string>& known,
+               const std::function<void(const std::string&, const YAML::Node&)>& on_key) const {
+    if (!node.IsMap()) fail(node, fmt::format("'{}' must be a mapping", path));
+    for (const auto& kv : node) {
+      const auto key = kv.first.as<std::string>();
+      if (!known.contains(key)) {
+        fail(kv.first, fmt::format("unknown key '{}{}' (known: {})", path.empty() ? "" : path + ".", key,
+                                   fmt::join(known, ", ")));
+      }
+      on_key(key, kv.second);
+    }
+  }
+
+  std::string string(const YAML::Node& n, const std::string& key) const {
+    if (!n.IsScalar()) fail(n, fmt::format("'{}' must be a string", key));
+    return n.Scalar();
+  }
+
+  template <typename T>
+  T integer(const YAML::Node& n, const std::string& key, T min, T max) const {
+    long long v = 0;
+    if (!n.IsScalar() || !YAML::convert<long long>::decode(n, v)) {
+      fail(n, fmt::format("'{}' must be an integer", key));
+    }
+    if (v < static_cast<long long>(min) || v > static_cast<long long>(max)) {
+      fail(n, fmt::format("'{}' must be between {} and {}, got {}", key, min, max, v));
+    }
+    return static_cast<T>(v);
+  }
+
+  std::chrono::milliseconds duration(const YAML::Node& n, const std::string& key, std::chrono::milliseconds min,
+                                     std::chrono::milliseconds max) const {
+    std::chrono::milliseconds d{};
+    if (!n.IsScalar() || !parse_duration(n.Scalar(), d)) {
+      fail(n, fmt::format("'{}' must be a duration such as 500ms, 30s, 5m or 1h", key));
+    }
+    if (d < min || d > max) {
+      fail(n, fmt::format("'{}' must be between {}ms and {}ms, got {}", key, min.count(), max.count(), n.Scalar()));
+    }
+    return d;
+  }
+
+ private:
+  std::string origin_;
+};
+
+using std::chrono::milliseconds;
+constexpr milliseconds kMaxDuration = std::chrono::hours(24 * 365);
+
+void read_server(const Reader& r, const YAML::Node& node, ServerConfig& c) {
+  r.section(node, "server",
+            {"listen", "io_threads", "max_body_bytes", "read_timeout", "idle_timeout", "shutdown_grace"},
+            [&](const std::string& k, const YAML::Node& v) {
+              if (k == "listen") {
+                const auto text = r.string(v, "server.listen");
+                const auto colon = text.rfind(':');
+                if (colon == std::string::npos || colon == 0) r.fail(v, "'server.listen' must be HOST:PORT");
+                c.host = text.substr(0, colon);
+                if (c.host.size() > 2 && c.host.front() == '[' && c.host.back() == ']') {
+                  c.host = c.host.substr(1, c.host.size() - 2);
+                }
+                const auto port_text = text.substr(colon + 1);
+                char* end = nullptr;
+                const long port = std::strtol(port_text.c_str(), &end, 10);
+                if (port_text.empty() || *end != '\0' || port < 0 || port > 65535) {
+                  r.fail(v, fmt::format("'server.listen' port must be 0-65535, got '{}'", port_text));
+                }
+                c.port = static_cast<std::uint16_t>(port);
+              } else if (k == "io_threads") {
+                c.io_threads = r.integer<unsigned>(v, "server.io_threads", 1, 256);
+              } else if (k == "max_body_bytes") {
+                c.max_body_bytes = r.integer<std::size_t>(v, "server.max_body_bytes", 1024, 64 * 1024 * 1024);
+              } else if (k == "read_timeout") {
+                c.read_timeout = r.duration(v, "server.read_timeout", milliseconds(10), kMaxDuration);
+              } else if (k == "idle_timeout") {
+                c.idle_timeout = r.duration(v, "server.idle_timeout", milliseconds(10), kMaxDuration);
+              } else if (k == "shutdown_grace") {
+                c.shutdown_grace = r.duration(v, "server.shutdown_grace", milliseconds(0), kMaxDuration);
+              }
+            });
+}
+
+void read_storage(const Reader& r, const YAML::Node& node, StorageConfig& c) {
+  r.section(node, "storage", {"data_dir", "blocking_threads"}, [&](const std::string& k, const YAML::Node& v) {
+    if (k == "data_dir") {
+      const auto dir = r.string(v, "storage.data_dir");
+      if (dir.empty()) r.fail(v, "'storage.data_dir' must not be empty");
+      c.data_dir = dir;
+    } else if (k == "blocking_threads") {
+      c.blocking_threads = r.integer<unsigned>(v, "storage.blocking_threads", 1, 256);
+    }
+  });
+}
+
+void read_logging(const Reader& r, const YAML::Node& node, LoggingConfig& c) {
+  r.section(node, "logging", {"level", "format"}, [&](const std::string& k, const YAML::Node& v) {
+    if (k == "level") {
+      c.level = r.string(v, "logging.level");
+      static const std::set<std::string> levels{"trace", "debug", "info", "warn", "error", "critical", "off"};
+      if (!levels.contains(c.level)) {
+        r.fail(v, fmt::format("'logging.level' must be one of {}", fmt::join(levels, ", ")));
+      }
+    } else if (k == "format") {
+      c.format = r.string(v, "logging.format");
+      if (c.format != "json" && c.format != "text") r.fail(v, "'logging.format' must be json or text");
+    }
+  });
+}
+
+void read_intake(const Reader& r, const YAML::Node& node, IntakeConfig& c) {
+  r.section(node, "intake", {"max_batch", "queue_capacity", "max_group_items", "retry_after", "max_future"},
+            [&](const std::string& k, const YAML::Node& v) {
+              if (k == "max_batch") {
+                c.max_batch = r.integer<std::size_t>(v, "intake.max_batch", 1, 100'000);
+              } else if (k == "queue_capacity") {
+                c.queue_capacity = r.integer<std::size_t>(v, "intake.queue_capacity", 1, 10'000'000);
+              } else if (k == "max_group_items") {
+                c.max_group_items = r.integer<std::size_t>(v, "intake.max_group_items", 1, 1'000'000);
+              } else if (k == "retry_after") {
+                c.retry_after = std::chrono::duration_cast<std::chrono::seconds>(
+                    r.duration(v, "intake.retry_after", std::chrono::seconds(1), std::chrono::hours(1)));
+              } else if (k == "max_future") {
+                c.max_future = r.duration(v, "intake.max_future", milliseconds(0), std::chrono::hours(24));
+              }
+            });
+}
+
+void read_pipeline(const Reader& r, const YAML::Node& node, PipelineConfig& c) {
+  r.section(node, "pipeline", {"workers", "batch", "worker_queue", "missing_data_scan"},
+            [&](const std::string& k, const YAML::Node& v) {
+              if (k == "workers") {
+                c.workers = r.integer<unsigned>(v, "pipeline.workers", 1, 256);
+              } else if (k == "batch") {
+                c.batch = r.integer<std::size_t>(v, "pipeline.batch", 1, 1'000'000);
+              } else if (k == "worker_queue") {
+                c.worker_queue = r.integer<std::size_t>(v, "pipeline.worker_queue", 1, 10'000'000);
+              } else if (k == "missing_data_scan") {
+                c.missing_data_scan =
+                    r.duration(v, "pipeline.missing_data_scan", milliseconds(100), std::chrono::hours(24));
+              }
+            });
+}
+
+void read_trial(const Reader& r, const YAML::Node& node, TrialConfig& c) {
+  r.section(node, "trial", {"protocol_file"}, [&](const std::string& k, const YAML::Node& v) {
+    if (k == "protocol_file") {
+      const auto file = r.string(v, "trial.protocol_file");
+      if (file.empty()) r.fail(v, "'trial.protocol_file' must not be empty");
+      c.protocol_file = file;
+    }
+  });
+}
+
+Config parse(const YAML::Node& root, const Reader& r) {
+  Config c;
+  if (!root || root.IsNull()) return c;  // an empty file means every default
+  r.section(root, "", {"server", "storage", "logging", "intake", "pipeline", "trial"},
+            [&](const std::string& k, const YAML::Node& v) {
+              if (k == "server") read_server(r, v, c.server);
+              if (k == "storage") read_storage(r, v, c.storage);
+              if (k == "logging") read_logging(r, v, c.logging);
+              if (k == "intake") read_intake(r, v, c.intake);
+              if (k == "pipeline") read_pipeline(r, v, c.pipeline);
+              if (k == "trial") read_trial(r, v, c.trial);
+            });
+  if (c.intake.max_group_items > c.intake.queue_capacity) {
+    throw ConfigError(fmt::format("intake.max_group_items ({}) must not exceed intake.queue_capacity ({})",
+                                  c.intake.max_group_items, c.intake.queue_capacity));
+  }
+  return c;
+}
+
+Config parse_text(const std::string& yaml, const std::string& origin) {
+  const Reader r(origin);
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml);
+  } catch (const YAML::ParserException& e) {
+    throw ConfigError(fmt::format("{}:{}:{}: {}", origin, e.mark.line + 1, e.mark.column + 1, e.msg));
+  }
+  try {
+    return parse(root, r);
+  } catch (const YAML::Exception& e) {  // a bad conversion deep inside yaml-cpp
+    throw ConfigError(fmt::format("{}:{}:{}: {}", origin, e.mark.line + 1, e.mark.column + 1, e.msg));
+  }
+}
+
+}  // namespace
+
+bool parse_duration(const std::string& text, milliseconds& out) {
+  static const std::map<std::string, long long> units{{"ms", 1}, {"s", 1000}, {"m", 60'000},
+                                                     {"h", 3'600'000}, {"d", 86'400'000}};
+  std::size_t i = 0;
+  long long n = 0;
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+    if (n > 1'000'000'000'000LL) return false;
+    n = n * 10 + (text[i] - '0');
+    ++i;
+  }
+  if (i == 0) return false;
+  const auto unit = units.find(text.substr(i));
+  if (unit == units.end()) return false;
+  out = milliseconds(n * unit->second);
+  return true;
+}
+
+Config load_string(const std::string& yaml, const std::string& origin) { return parse_text(yaml, origin); }
+
+Config load_file(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  std::error_code ec;
+  if (!in || !std::filesystem::is_regular_file(file, ec)) {
+    throw ConfigError(fmt::format("{}: cannot read configuration file (missing, unreadable or not a file)",
+                                  file.string()));
+  }
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return parse_text(text, file.string());
+}
+
+}  // namespace vigil::config

@@ -1,0 +1,78 @@
+#pragma once
+// Vigil's configuration: what `vigil serve` reads from etc/vigil.yaml. Every key is documented in
+// docs/operations.md. Loading is strict: unknown keys, wrong types and out-of-range values are
+// rejected with "FILE:LINE:COL: reason" so an operator's typo never silently falls back to a default.
+//
+// Plain data; only this module knows about YAML.
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+
+namespace vigil::config {
+
+struct ServerConfig {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;                        // 0 picks a free port (tests)
+  unsigned io_threads = 2;                          // threads running the network event loop
+  std::size_t max_body_bytes = 1024 * 1024;         // larger bodies get 413
+  std::chrono::milliseconds read_timeout{30'000};   // to read one whole request once it started
+  std::chrono::milliseconds idle_timeout{60'000};   // keep-alive connection with no request
+  std::chrono::milliseconds shutdown_grace{10'000}; // in-flight requests get this long on SIGTERM
+};
+
+struct StorageConfig {
+  std::filesystem::path data_dir = "var/data";
+  unsigned blocking_threads = 2;  // pool for SQLite reads and other blocking work
+};
+
+struct LoggingConfig {
+  std::string level = "info";  // trace, debug, info, warn, error, critical, off
+  std::string format = "json"; // json or text
+};
+
+struct IntakeConfig {
+  std::size_t max_batch = 1000;          // observations per request; more is 413
+  std::size_t queue_capacity = 65536;    // observations waiting for the log writer; past it, 503
+  std::size_t max_group_items = 8192;    // observations per group commit (one fsync)
+  std::chrono::seconds retry_after{1};   // Retry-After on 503
+  std::chrono::milliseconds max_future{5 * 60 * 1000};  // effective_time tolerance into the future
+};
+
+struct PipelineConfig {
+  unsigned workers = 2;            // rule-evaluation workers; patients are partitioned over them
+  std::size_t batch = 4096;        // log records per processing step (one effects transaction)
+  std::size_t worker_queue = 8192; // bound of each worker's queue, in records
+  std::chrono::milliseconds missing_data_scan{60'000};  // how often (clock time) to look for gaps
+};
+
+struct TrialConfig {
+  std::filesystem::path protocol_file = "examples/trials/demo.yaml";
+};
+
+struct Config {
+  ServerConfig server;
+  StorageConfig storage;
+  LoggingConfig logging;
+  IntakeConfig intake;
+  PipelineConfig pipeline;
+  TrialConfig trial;
+};
+
+// Thrown for any problem with a configuration file; what() is one line, "FILE:LINE:COL: reason"
+// (or "FILE: reason" when no position applies).
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Loads and validates a YAML file. Keys absent from the file keep their defaults.
+Config load_file(const std::filesystem::path& file);
+// Same, from text (`origin` names it in error messages).
+Config load_string(const std::string& yaml, const std::string& origin);
+
+// Parses "250ms", "30s", "5m", "1h", "2d"; false when malformed or negative.
+bool parse_duration(const std::string& text, std::chrono::milliseconds& out);
+
+}  // namespace vigil::config

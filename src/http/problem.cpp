@@ -1,0 +1,30 @@
+#include "http/problem.h"
+
+#include <boost/json/serialize.hpp>
+
+namespace vigil::http {
+
+Response problem(Status status, std::string_view slug, std::string_view title, std::string_view detail,
+                 boost::json::object extra) {
+  boost::json::object body;
+  body["type"] = std::string("/problems/") + std::string(slug);
+  body["title"] = title;
+  body["status"] = static_cast<int>(status);
+  if (!detail.empty()) body["detail"] = detail;
+  for (auto& kv : extra) body[kv.key()] = std::move(kv.value());
+  Response res{status, 11};
+  res.set(bhttp::field::content_type, "application/problem+json");
+  res.body() = boost::json::serialize(body);
+  res.prepare_payload();
+  return res;
+}
+
+Response json_response(Status status, const boost::json::value& body) {
+  Response res{status, 11};
+  res.set(bhttp::field::content_type, "application/json");
+  res.body() = boost::json::serialize(body);
+  res.prepare_payload();
+  return res;
+}
+
+}  // namespace vigil::http

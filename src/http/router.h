@@ -1,0 +1,34 @@
+#pragma once
+// Maps (method, path) to a handler. Patterns are literal segments and {name} captures:
+// "/v1/alerts/{id}/acknowledge". Built once at start-up, then read concurrently without locks.
+#include <string>
+#include <vector>
+
+#include "http/types.h"
+
+namespace vigil::http {
+
+class Router {
+ public:
+  // Registers a route; a later duplicate (same method and pattern) is a programming error (throws).
+  void add(Verb method, std::string pattern, Handler handler);
+
+  struct Match {
+    const Handler* handler = nullptr;  // null when nothing matched
+    PathParams params;
+    std::vector<Verb> allowed;  // methods that exist for this path (non-empty + no handler = 405)
+  };
+  [[nodiscard]] Match match(Verb method, std::string_view path) const;
+
+ private:
+  struct Route {
+    Verb method;
+    std::string pattern;
+    std::vector<std::string> segments;  // "{x}" marks a capture
+    Handler handler;
+  };
+  static bool matches(const Route& r, const std::vector<std::string_view>& parts, PathParams* params);
+  std::vector<Route> routes_;
+};
+
+}  // namespace vigil::http

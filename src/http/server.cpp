@@ -1,0 +1,240 @@
+#include "http/server.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "http/problem.h"
+
+namespace vigil::http {
+
+using asio::ip::tcp;
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+struct Server::Connection {
+  explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+  beast::tcp_stream stream;
+  ConnectionHooks hooks;
+  bool reading = false;  // waiting for (or reading) a request; only touched on the strand
+  bool alive = true;     // false once the session ended; only touched on the strand
+};
+
+Server::Server(ServerOptions options, const Router& router)
+    : options_(std::move(options)),
+      router_(router),
+      ioc_(static_cast<int>(options_.io_threads)),
+      acceptor_(ioc_) {
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(options_.host, ec);
+  if (ec) throw ServerError(fmt::format("cannot listen on {}:{}: not an IP address", options_.host, options_.port));
+  const tcp::endpoint endpoint(address, options_.port);
+  const auto where = fmt::format("{}:{}", options_.host, options_.port);
+  if (acceptor_.open(endpoint.protocol(), ec); ec) throw ServerError(fmt::format("cannot listen on {}: {}", where, ec.message()));
+  acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (acceptor_.bind(endpoint, ec); ec) throw ServerError(fmt::format("cannot listen on {}: {}", where, ec.message()));
+  if (acceptor_.listen(asio::socket_base::max_listen_connections, ec); ec) {
+    throw ServerError(fmt::format("cannot listen on {}: {}", where, ec.message()));
+  }
+  port_ = acceptor_.local_endpoint().port();
+}
+
+Server::~Server() { shutdown(); }
+
+void Server::start() {
+  asio::co_spawn(ioc_, accept_loop(), [](const std::exception_ptr& e) {
+    if (!e) return;
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      spdlog::critical("accept loop failed: {}", ex.what());
+    }
+  });
+  threads_.reserve(options_.io_threads);
+  for (unsigned i = 0; i < options_.io_threads; ++i) {
+    threads_.emplace_back([this] { ioc_.run(); });
+  }
+}
+
+std::size_t Server::connections() const {
+  std::lock_guard lock(mu_);
+  return connections_.size();
+}
+
+bool Server::shutdown() {
+  if (stopped_) return true;
+  stopped_ = true;
+  // Stage 1: stop accepting.
+  draining_.store(true);
+  asio::post(ioc_, [this] {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+  });
+  // Stage 2: ask every connection to finish. Idle ones (waiting for a request) are closed now;
+  // busy ones answer their current request with "Connection: close"; streams end via their hook.
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& conn : connections_) {
+      asio::post(conn->stream.get_executor(), [conn] {
+        if (!conn->alive) return;
+        if (conn->hooks.on_drain) {
+          conn->hooks.on_drain();
+        } else if (conn->reading) {
+          conn->stream.cancel();
+        }
+      });
+    }
+  }
+  bool clean = true;
+  if (!threads_.empty()) {
+    std::unique_lock lock(mu_);
+    clean = all_closed_.wait_for(lock, options_.shutdown_grace, [this] { return connections_.empty(); });
+  }
+  // Stage 3: force. Whatever is still running is abandoned with the event loop.
+  if (!clean) spdlog::warn("shutdown grace period over; closing {} connection(s)", connections());
+  ioc_.stop();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+  return clean;
+}
+
+asio::awaitable<void> Server::accept_loop() {
+  for (;;) {
+    tcp::socket socket(asio::make_strand(ioc_));
+    auto [ec] = co_await acceptor_.async_accept(socket, kTuple);
+    if (ec) {
+      if (ec == asio::error::operation_aborted || draining_.load()) co_return;
+      // Out of file descriptors and similar: keep serving the connections we have.
+      spdlog::warn("accept failed: {}", ec.message());
+      continue;
+    }
+    if (draining_.load()) co_return;
+    socket.set_option(tcp::no_delay(true), ec);
+    auto conn = std::make_shared<Connection>(std::move(socket));
+    {
+      std::lock_guard lock(mu_);
+      connections_.push_back(conn);
+    }
+    auto executor = conn->stream.get_executor();
+    asio::co_spawn(executor, session(conn), [this, conn](const std::exception_ptr& e) {
+      if (e) {
+        try {
+          std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+          spdlog::error("connection failed: {}", ex.what());
+        }
+      }
+      conn->alive = false;
+      std::lock_guard lock(mu_);
+      connections_.remove(conn);
+      if (connections_.empty()) all_closed_.notify_all();
+    });
+  }
+}
+
+namespace {
+
+Response error_for_read(const boost::system::error_code& ec) {
+  if (ec == bhttp::error::body_limit) {
+    return problem(Status::payload_too_large, "body-too-large", "Request body too large",
+                   "the request body exceeds the configured limit (server.max_body_bytes)");
+  }
+  if (ec == bhttp::error::header_limit) {
+    return problem(Status::request_header_fields_too_large, "headers-too-large", "Request headers too large", "");
+  }
+  return problem(Status::bad_request, "malformed-http", "Malformed HTTP request", ec.message());
+}
+
+}  // namespace
+
+asio::awaitable<void> Server::session(std::shared_ptr<Connection> conn) {
+  auto& stream = conn->stream;
+  beast::flat_buffer buffer;
+  for (;;) {
+    if (draining_.load()) break;
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.body_limit(options_.max_body_bytes);
+    conn->reading = true;
+    stream.expires_after(options_.idle_timeout);
+    auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
+    if (!ec && !parser.is_done()) {
+      stream.expires_after(options_.read_timeout);
+      const auto expect = parser.get()[bhttp::field::expect];
+      if (beast::iequals(expect, "100-continue")) {
+        bhttp::response<bhttp::empty_body> cont{Status::continue_, 11};
+        std::tie(ec, n) = co_await bhttp::async_write(stream, cont, kTuple);
+      }
+      if (!ec) std::tie(ec, n) = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+    }
+    conn->reading = false;
+    if (ec) {
+      const bool quiet = ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted ||
+                         ec == beast::error::timeout || ec == asio::error::connection_reset ||
+                         ec == asio::error::eof;
+      if (!quiet) {  // tell the client what was wrong with its request, then close
+        auto res = error_for_read(ec);
+        res.keep_alive(false);
+        stream.expires_after(options_.read_timeout);
+        co_await bhttp::async_write(stream, res, kTuple);
+      }
+      break;
+    }
+    Request req = parser.release();
+    const bool keep_alive = req.keep_alive();
+    auto res = co_await dispatch(req, *conn);
+    conn->hooks.on_drain = nullptr;
+    if (!res) break;  // a streaming handler owned the connection
+    res->keep_alive(keep_alive && !draining_.load());
+    res->set(bhttp::field::server, "vigil");
+    stream.expires_after(options_.read_timeout);
+    auto [wec, written] = co_await bhttp::async_write(stream, *res, kTuple);
+    if (wec || !res->keep_alive()) break;
+  }
+  boost::system::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  stream.close();
+}
+
+asio::awaitable<std::optional<Response>> Server::dispatch(Request& req, Connection& conn) {
+  const std::string_view target = req.target();
+  const auto qmark = target.find('?');
+  const auto path = target.substr(0, qmark);
+  const auto query = qmark == std::string_view::npos ? std::string_view{} : target.substr(qmark + 1);
+  auto match = router_.match(req.method(), path);
+  if (match.handler == nullptr) {
+    if (match.allowed.empty()) {
+      co_return problem(Status::not_found, "not-found", "Not found", fmt::format("no route for {}", path));
+    }
+    auto res = problem(Status::method_not_allowed, "method-not-allowed", "Method not allowed",
+                       fmt::format("{} is not supported on {}", std::string_view(req.method_string()), path));
+    std::string allow;
+    for (auto v : match.allowed) {
+      if (!allow.empty()) allow += ", ";
+      allow += std::string_view(bhttp::to_string(v));
+    }
+    res.set(bhttp::field::allow, allow);
+    co_return res;
+  }
+  RequestContext ctx{req,   conn.stream, path, query, std::move(match.params), std::chrono::steady_clock::now(),
+                     draining_, conn.hooks};
+  try {
+    co_return co_await (*match.handler)(ctx);
+  } catch (const std::exception& e) {
+    spdlog::error("handler for {} {} failed: {}", std::string_view(req.method_string()), path, e.what());
+  }
+  co_return problem(Status::internal_server_error, "internal", "Internal server error",
+                    "the server failed to handle this request; it has been logged");
+}
+
+}  // namespace vigil::http

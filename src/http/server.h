@@ -1,0 +1,85 @@
+#pragma once
+// Vigil's HTTP/1.1 server: Boost.Asio + Beast with C++20 coroutines.
+//
+// - One coroutine and one strand per connection; keep-alive; a body size limit on every parser;
+//   an idle timeout between requests and a read timeout once a request started.
+// - Handlers come from a Router and run on the connection's strand; a handler must never block
+//   (blocking work goes to a separate pool, see http/blocking.h).
+// - Shutdown in stages (shutdown()): stop accepting, let in-flight requests finish and answer
+//   with "Connection: close" for at most `shutdown_grace`, then force-close what is left, then join.
+//
+// Thread safety: start(), shutdown() and port() may be called from any one controlling thread.
+// Construction binds the socket, so an occupied port fails at once with a ServerError.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "http/router.h"
+
+namespace vigil::http {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 0;
+  unsigned io_threads = 1;
+  std::size_t max_body_bytes = 1024 * 1024;
+  std::chrono::milliseconds read_timeout{30'000};
+  std::chrono::milliseconds idle_timeout{60'000};
+  std::chrono::milliseconds shutdown_grace{10'000};
+};
+
+class ServerError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Server {
+ public:
+  // Binds and listens. Throws ServerError with one line naming the address on failure.
+  // `router` must outlive the server.
+  Server(ServerOptions options, const Router& router);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // The bound port (useful with port 0).
+  [[nodiscard]] std::uint16_t port() const { return port_; }
+  // Starts the I/O threads and accepting. Call once.
+  void start();
+  // Staged shutdown; blocks until every I/O thread has been joined. Returns true when every
+  // connection finished within the grace period, false when some had to be forced. Idempotent.
+  bool shutdown();
+  // Number of open connections (for tests and metrics).
+  [[nodiscard]] std::size_t connections() const;
+  [[nodiscard]] asio::io_context& context() { return ioc_; }
+
+ private:
+  struct Connection;
+  asio::awaitable<void> accept_loop();
+  asio::awaitable<void> session(std::shared_ptr<Connection> conn);
+  asio::awaitable<std::optional<Response>> dispatch(Request& req, Connection& conn);
+
+  const ServerOptions options_;
+  const Router& router_;
+  asio::io_context ioc_;
+  asio::ip::tcp::acceptor acceptor_;
+  std::uint16_t port_ = 0;
+  std::vector<std::thread> threads_;
+  std::atomic<bool> draining_{false};
+  bool stopped_ = false;  // only touched by the controlling thread
+
+  mutable std::mutex mu_;
+  std::condition_variable all_closed_;
+  std::list<std::shared_ptr<Connection>> connections_;  // guarded by mu_
+};
+
+}  // namespace vigil::http

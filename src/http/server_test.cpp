@@ -1,0 +1,185 @@
+#include "http/server.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <fmt/format.h>
+
+#include <future>
+#include <latch>
+
+#include "http/problem.h"
+#include "http/test_client.h"
+
+namespace vigil::http {
+namespace {
+
+Response text(std::string body) {
+  Response res{Status::ok, 11};
+  res.set(bhttp::field::content_type, "text/plain");
+  res.body() = std::move(body);
+  res.prepare_payload();
+  return res;
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    router_.add(Verb::get, "/hello", [](RequestContext&) -> asio::awaitable<std::optional<Response>> {
+      co_return text("hi");
+    });
+    router_.add(Verb::post, "/echo", [](RequestContext& ctx) -> asio::awaitable<std::optional<Response>> {
+      co_return text(ctx.request.body());
+    });
+    router_.add(Verb::get, "/items/{id}", [](RequestContext& ctx) -> asio::awaitable<std::optional<Response>> {
+      co_return text(std::string(ctx.params.get("id")) + "?" + std::string(ctx.query));
+    });
+    router_.add(Verb::get, "/boom", [](RequestContext&) -> asio::awaitable<std::optional<Response>> {
+      throw std::runtime_error("secret detail");
+      co_return std::nullopt;
+    });
+    // Blocks until the test releases it: an in-flight request during shutdown.
+    router_.add(Verb::get, "/slow", [this](RequestContext& ctx) -> asio::awaitable<std::optional<Response>> {
+      slow_started_.count_down();
+      asio::steady_timer timer(ctx.stream.get_executor());
+      while (!release_slow_.load()) {
+        timer.expires_after(std::chrono::milliseconds(1));
+        co_await timer.async_wait(asio::use_awaitable);
+      }
+      co_return text("done");
+    });
+  }
+
+  void start(ServerOptions opts = {}) {
+    server_ = std::make_unique<Server>(opts, router_);
+    server_->start();
+  }
+
+  Router router_;
+  std::unique_ptr<Server> server_;
+  std::latch slow_started_{1};
+  std::atomic<bool> release_slow_{false};
+};
+
+TEST_F(ServerTest, ServesKeepAliveRequestsOnOneConnection) {
+  start();
+  TestClient c(server_->port());
+  for (int i = 0; i < 3; ++i) {
+    auto res = c.get("/hello");
+    EXPECT_EQ(res.result(), Status::ok);
+    EXPECT_EQ(res.body(), "hi");
+    EXPECT_TRUE(res.keep_alive());
+  }
+  EXPECT_EQ(c.post("/echo", "{\"a\":1}").body(), "{\"a\":1}");
+  EXPECT_EQ(c.get("/items/42?x=1").body(), "42?x=1");
+}
+
+TEST_F(ServerTest, UnknownRouteIs404AndWrongMethodIs405WithAllow) {
+  start();
+  TestClient c(server_->port());
+  auto res = c.get("/nope");
+  EXPECT_EQ(res.result(), Status::not_found);
+  EXPECT_EQ(res[bhttp::field::content_type], "application/problem+json");
+  res = c.post("/hello", "x");
+  EXPECT_EQ(res.result(), Status::method_not_allowed);
+  EXPECT_EQ(res[bhttp::field::allow], "GET");
+}
+
+TEST_F(ServerTest, BodyOverTheLimitIs413AndCloses) {
+  ServerOptions o;
+  o.max_body_bytes = 1024;
+  start(o);
+  TestClient c(server_->port());
+  auto res = c.post("/echo", std::string(2048, 'x'));
+  EXPECT_EQ(res.result(), Status::payload_too_large);
+  EXPECT_NE(res.body().find("body-too-large"), std::string::npos);
+  EXPECT_TRUE(c.closed_by_server());
+}
+
+TEST_F(ServerTest, MalformedRequestIs400) {
+  start();
+  TestClient c(server_->port());
+  auto res = c.raw("GARBAGE / HTTP/9.9\r\n\r\n");
+  EXPECT_EQ(res.result(), Status::bad_request);
+}
+
+TEST_F(ServerTest, HandlerExceptionIs500WithoutLeakingDetail) {
+  start();
+  TestClient c(server_->port());
+  auto res = c.get("/boom");
+  EXPECT_EQ(res.result(), Status::internal_server_error);
+  EXPECT_EQ(res.body().find("secret"), std::string::npos);
+  EXPECT_EQ(c.get("/hello").result(), Status::ok);  // the connection and server survive
+}
+
+TEST_F(ServerTest, ExpectContinueIsHonoured) {
+  start();
+  TestClient c(server_->port());
+  auto res = c.request(Verb::post, "/echo", "payload", {{"Expect", "100-continue"}});
+  // The client helper reads one response; Beast's parser skips the interim 100 for us only if we
+  // read it explicitly, so accept either the 100 (then read the final) or the final directly.
+  if (res.result() == Status::continue_) res = c.read();
+  EXPECT_EQ(res.body(), "payload");
+}
+
+TEST_F(ServerTest, IdleConnectionIsClosedAfterTimeout) {
+  ServerOptions o;
+  o.idle_timeout = std::chrono::milliseconds(50);
+  start(o);
+  TestClient c(server_->port());
+  EXPECT_EQ(c.get("/hello").result(), Status::ok);
+  EXPECT_TRUE(c.closed_by_server());  // waits on the server's close, not on a sleep
+}
+
+TEST_F(ServerTest, OccupiedPortFailsWithOneLine) {
+  start();
+  ServerOptions o;
+  o.port = server_->port();
+  try {
+    Server second(o, router_);
+    FAIL() << "bound an occupied port";
+  } catch (const ServerError& e) {
+    EXPECT_NE(std::string(e.what()).find(fmt::format("cannot listen on 127.0.0.1:{}", o.port)), std::string::npos);
+  }
+}
+
+TEST_F(ServerTest, ShutdownFinishesInFlightRequestThenCloses) {
+  start();
+  TestClient idle(server_->port());
+  EXPECT_EQ(idle.get("/hello").result(), Status::ok);
+  TestClient busy(server_->port());
+  auto pending = std::async(std::launch::async, [&] { return busy.get("/slow"); });
+  slow_started_.wait();
+  auto stopped = std::async(std::launch::async, [&] { return server_->shutdown(); });
+  EXPECT_TRUE(idle.closed_by_server());  // idle keep-alive connections are closed at once
+  release_slow_.store(true);
+  auto res = pending.get();
+  EXPECT_EQ(res.result(), Status::ok);
+  EXPECT_EQ(res.body(), "done");
+  EXPECT_FALSE(res.keep_alive());  // answered with Connection: close
+  EXPECT_TRUE(stopped.get());
+  EXPECT_THROW(TestClient late(server_->port()), boost::system::system_error);
+}
+
+TEST_F(ServerTest, ShutdownForcesAfterGrace) {
+  ServerOptions o;
+  o.shutdown_grace = std::chrono::milliseconds(20);
+  start(o);
+  TestClient busy(server_->port());
+  auto pending = std::async(std::launch::async, [&] {
+    try {
+      busy.get("/slow");
+    } catch (const std::exception&) {
+    }
+  });
+  slow_started_.wait();
+  EXPECT_FALSE(server_->shutdown());  // the slow request never finished: forced
+  release_slow_.store(true);
+  busy.stream().socket().close();
+  pending.get();
+}
+
+}  // namespace
+}  // namespace vigil::http

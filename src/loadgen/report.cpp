@@ -1,0 +1,102 @@
+#include "loadgen/report.h"
+
+#include <fmt/format.h>
+
+#include <boost/json.hpp>
+#include <cmath>
+
+namespace vigil::loadgen {
+namespace {
+
+// Whole microseconds and whole requests per second: finer figures are noise at these scales, and
+// integers keep the JSON line readable (Boost.JSON writes every double in exponent form).
+std::int64_t us(std::chrono::nanoseconds d) {
+  return (d.count() + 500) / 1000;
+}
+std::int64_t whole(double v) {
+  return std::llround(v);
+}
+
+std::string human_latency(std::chrono::nanoseconds d) {
+  const double v = static_cast<double>(d.count());
+  if (v < 1e6) return fmt::format("{:.0f} us", v / 1e3);
+  if (v < 1e9) return fmt::format("{:.2f} ms", v / 1e6);
+  return fmt::format("{:.2f} s", v / 1e9);
+}
+
+}  // namespace
+
+void StatusCounts::merge(const StatusCounts& o) {
+  ok += o.ok;
+  too_many += o.too_many;
+  unavailable += o.unavailable;
+  other += o.other;
+  errors += o.errors;
+  timeouts += o.timeouts;
+}
+
+void RunStats::merge(const RunStats& o) {
+  counts.merge(o.counts);
+  observations_acked += o.observations_acked;
+  unsent += o.unsent;
+  latency.merge(o.latency);
+}
+
+double Report::acknowledged_per_s() const {
+  return measured_s > 0 ? static_cast<double>(stats.counts.ok) / measured_s : 0;
+}
+
+double Report::observations_per_s() const {
+  return measured_s > 0 ? static_cast<double>(stats.observations_acked) / measured_s : 0;
+}
+
+std::string format_text(const Report& r) {
+  const auto& c = r.stats.counts;
+  const auto& h = r.stats.latency;
+  std::string out = fmt::format("loadgen {} {} loop", r.scenario, r.mode);
+  if (r.mode == "open") out += fmt::format(" at {:.0f} req/s", r.target_rate);
+  out += fmt::format(", {} connections on {} thread{}, {}\n", r.connections, r.threads,
+                     r.threads == 1 ? "" : "s", r.url);
+  out += fmt::format("  measured   {:.2f} s after {:.2f} s warm-up\n", r.measured_s, r.warmup_s);
+  out +=
+      fmt::format("  requests   {} sent, {} acknowledged ({:.1f}/s), {} observations ({:.1f}/s)\n", c.total(),
+                  c.ok, r.acknowledged_per_s(), r.stats.observations_acked, r.observations_per_s());
+  out += fmt::format("  status     2xx {}  429 {}  503 {}  other {}  errors {}  timeouts {}", c.ok,
+                     c.too_many, c.unavailable, c.other, c.errors, c.timeouts);
+  if (r.mode == "open") out += fmt::format("  unsent {}", r.stats.unsent);
+  out += '\n';
+  out += fmt::format("  latency    p50 {}  p90 {}  p99 {}  p99.9 {}  max {}  mean {}\n",
+                     human_latency(h.percentile(50)), human_latency(h.percentile(90)),
+                     human_latency(h.percentile(99)), human_latency(h.percentile(99.9)),
+                     human_latency(h.max()), human_latency(h.mean()));
+  return out;
+}
+
+std::string format_json(const Report& r) {
+  const auto& c = r.stats.counts;
+  const auto& h = r.stats.latency;
+  boost::json::object o;
+  o["url"] = r.url;
+  o["scenario"] = r.scenario;
+  o["mode"] = r.mode;
+  o["target_rate"] = r.target_rate;
+  o["connections"] = r.connections;
+  o["threads"] = r.threads;
+  o["warmup_s"] = r.warmup_s;
+  o["measured_s"] = r.measured_s;
+  o["requests"] = c.total();
+  o["acknowledged"] = c.ok;
+  o["acknowledged_per_s"] = whole(r.acknowledged_per_s());
+  o["observations"] = r.stats.observations_acked;
+  o["observations_per_s"] = whole(r.observations_per_s());
+  o["unsent"] = r.stats.unsent;
+  o["status"] = boost::json::object{{"2xx", c.ok},      {"429", c.too_many},  {"503", c.unavailable},
+                                    {"other", c.other}, {"errors", c.errors}, {"timeouts", c.timeouts}};
+  o["latency_us"] = boost::json::object{{"min", us(h.min())},          {"mean", us(h.mean())},
+                                        {"p50", us(h.percentile(50))}, {"p90", us(h.percentile(90))},
+                                        {"p99", us(h.percentile(99))}, {"p999", us(h.percentile(99.9))},
+                                        {"max", us(h.max())}};
+  return boost::json::serialize(o);
+}
+
+}  // namespace vigil::loadgen

@@ -1,0 +1,64 @@
+#pragma once
+// What one load run measured, and its two renderings: a human-readable block and one JSON line
+// (for scripts/bench.sh to build tables from).
+//
+// Plain data; no synchronisation.
+#include <cstdint>
+#include <string>
+
+#include "loadgen/histogram.h"
+
+namespace vigil::loadgen {
+
+// Outcome of each request, by class. `errors` are connection or protocol failures; `timeouts` are
+// requests with no complete answer within the per-request timeout.
+struct StatusCounts {
+  std::uint64_t ok = 0;           // 2xx
+  std::uint64_t too_many = 0;     // 429
+  std::uint64_t unavailable = 0;  // 503
+  std::uint64_t other = 0;        // any other status
+  std::uint64_t errors = 0;
+  std::uint64_t timeouts = 0;
+
+  [[nodiscard]] std::uint64_t total() const {
+    return ok + too_many + unavailable + other + errors + timeouts;
+  }
+  void merge(const StatusCounts& o);
+};
+
+// Counters of one load thread, merged into the report at the end.
+struct RunStats {
+  StatusCounts counts;
+  std::uint64_t observations_acked = 0;  // observations in requests answered 2xx
+  std::uint64_t unsent = 0;              // open loop: slots due in the window that were never sent (backlog)
+  Histogram latency;                     // every request answered with any status, measured window only
+  void merge(const RunStats& o);
+};
+
+struct Report {
+  // What was asked for.
+  std::string url;
+  std::string scenario;
+  std::string mode;        // "open" or "closed"
+  double target_rate = 0;  // open loop, requests/s; 0 in closed loop
+  unsigned connections = 0;
+  unsigned threads = 0;
+  double warmup_s = 0;
+  // What happened in the measured window.
+  double measured_s = 0;
+  RunStats stats;
+
+  [[nodiscard]] double acknowledged_per_s() const;  // 2xx responses per second
+  [[nodiscard]] double observations_per_s() const;  // acknowledged observations per second
+};
+
+// Several lines, for people.
+std::string format_text(const Report& r);
+// One line of JSON (no trailing newline); latencies in whole microseconds, rates in whole units
+// per second. Keys:
+// url scenario mode target_rate connections threads warmup_s measured_s requests acknowledged
+// acknowledged_per_s observations observations_per_s unsent
+// status{2xx,429,503,other,errors,timeouts} latency_us{min,mean,p50,p90,p99,p999,max}
+std::string format_json(const Report& r);
+
+}  // namespace vigil::loadgen

@@ -1,0 +1,158 @@
+#include "log/sqlite_log.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "log/sqlite_readers.h"
+#include "log/sqlite_writer.h"
+
+namespace vigil::log {
+namespace {
+
+const Clock& system_clock() {
+  static const SystemClock clock;
+  return clock;
+}
+
+}  // namespace
+
+SqliteLog::SqliteLog(const std::filesystem::path& file, SqliteLogOptions options)
+    : options_(std::move(options)),
+      clock_(options_.clock != nullptr ? *options_.clock : system_clock()),
+      writer_(std::make_unique<SqliteWriter>(file, options_.vfs)),
+      readers_(std::make_unique<SqliteReaders>(file, options_.vfs)),
+      last_seq_(writer_->last_seq()) {
+  thread_ = std::thread([this] { run_writer(); });
+}
+
+SqliteLog::~SqliteLog() {
+  close();
+}
+
+bool SqliteLog::try_append(std::vector<AppendItem> items, DoneCallback done) {
+  {
+    std::lock_guard lock(mutex_);
+    if (closing_) return false;
+    // outstanding_items_ never exceeds the bound, so the subtraction cannot wrap.
+    if (items.size() > options_.max_queued_items - outstanding_items_) {
+      ++stats_.rejected;
+      return false;
+    }
+    outstanding_items_ += items.size();
+    queue_.push_back(Pending{std::move(items), std::move(done)});
+  }
+  work_cv_.notify_one();
+  return true;
+}
+
+void SqliteLog::run_writer() {
+  const std::size_t max_group = std::max<std::size_t>(options_.max_group_items, 1);
+  std::deque<Pending> group;
+  for (;;) {
+    std::size_t items = 0;
+    {
+      std::unique_lock lock(mutex_);
+      work_cv_.wait(lock, [this] { return !queue_.empty() || closing_; });
+      if (queue_.empty()) {  // closing, and everything accepted has been answered
+        stopped_ = true;
+        break;
+      }
+      // Everything queued meanwhile goes into this group: that is the group commit.
+      while (!queue_.empty() && (group.empty() || items + queue_.front().items.size() <= max_group)) {
+        items += queue_.front().items.size();
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    commit_group(group, items);
+    group.clear();
+  }
+  appended_cv_.notify_all();  // wake consumers: nothing more will come
+}
+
+void SqliteLog::commit_group(std::deque<Pending>& group, std::size_t items) {
+  const auto started = std::chrono::steady_clock::now();
+  SqliteWriter::GroupResult result;
+  if (items == 0) {  // only empty batches: nothing to make durable
+    result.ok = true;
+    result.outcomes.resize(group.size());
+  } else {
+    std::vector<const std::vector<AppendItem>*> batches;
+    batches.reserve(group.size());
+    for (const Pending& p : group) batches.push_back(&p.items);
+    result = writer_->write_group(batches, clock_.now(), options_.before_commit_for_test);
+  }
+  const auto latency =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+
+  {
+    std::lock_guard lock(mutex_);
+    outstanding_items_ -= items;
+    if (result.ok && items > 0) {
+      last_seq_ = writer_->last_seq();
+      stats_.appended += result.appended;
+      stats_.duplicates += result.duplicates;
+      ++stats_.commits;
+      grouped_items_ += items;
+      stats_.avg_group_items = static_cast<double>(grouped_items_) / static_cast<double>(stats_.commits);
+      stats_.last_group_items = items;
+      stats_.last_commit_latency = latency;
+    } else if (!result.ok) {
+      ++stats_.failed_commits;
+    }
+  }
+  if (result.ok) appended_cv_.notify_all();
+
+  for (std::size_t i = 0; i < group.size(); ++i) {
+    AppendResult r;
+    if (result.ok) {
+      r.items = std::move(result.outcomes[i]);
+    } else {
+      r.status = AppendStatus::io_error;
+      r.error = result.error;
+    }
+    if (group[i].done) group[i].done(std::move(r));
+  }
+}
+
+std::vector<Record> SqliteLog::read(std::uint64_t after_seq, std::size_t max) {
+  return readers_->read(after_seq, max);
+}
+
+std::vector<Record> SqliteLog::latest(std::string_view patient_id, std::string_view code, TimePoint since,
+                                      std::size_t limit) {
+  return readers_->latest(patient_id, code, since, limit);
+}
+
+bool SqliteLog::wait_for(std::uint64_t after_seq, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  appended_cv_.wait_for(lock, timeout, [&] { return last_seq_ > after_seq || stopped_; });
+  return last_seq_ > after_seq;
+}
+
+std::uint64_t SqliteLog::last_seq() const {
+  std::lock_guard lock(mutex_);
+  return last_seq_;
+}
+
+LogStats SqliteLog::stats() const {
+  std::lock_guard lock(mutex_);
+  LogStats s = stats_;
+  s.queue_depth = outstanding_items_;
+  return s;
+}
+
+void SqliteLog::close() {
+  // call_once: concurrent callers all return only after the flush. Calling close() from a `done`
+  // callback (the writer thread) would join itself; the contract forbids blocking there.
+  std::call_once(close_once_, [this] {
+    {
+      std::lock_guard lock(mutex_);
+      closing_ = true;
+    }
+    work_cv_.notify_all();
+    thread_.join();
+  });
+}
+
+}  // namespace vigil::log

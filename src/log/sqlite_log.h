@@ -1,0 +1,104 @@
+#pragma once
+// The embedded durable log: one SQLite file in WAL mode with synchronous=FULL, written by a single
+// writer thread that group-commits whatever appenders queued meanwhile (one fsync per group).
+//
+// Durability: a batch's callback says ok only after the COMMIT of its group returned, and with
+// synchronous=FULL SQLite fsyncs the WAL on every commit, so an acknowledged record survives kill -9
+// and power loss. When a commit fails, every batch of the group gets io_error and nothing of it is
+// visible, then or after a restart.
+//
+// Concurrency: appenders only touch the bounded in-memory queue (mutex_), never SQLite. The writer
+// thread alone owns the write connection, so there is never write contention inside the process;
+// an flock()ed "<file>-writer.lock" keeps a second process (or a second SqliteLog) off the same
+// file, so the writer cannot meet SQLITE_BUSY. Readers use a pool of read-only connections
+// (log/sqlite_readers.h); WAL lets them read a committed snapshot while the writer writes.
+//
+// Restart: reopening a file continues its sequence numbers and keeps its idempotency keys.
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "common/clock.h"
+#include "log/log.h"
+#include "log/observation_query.h"
+
+namespace vigil::log {
+
+class SqliteReaders;
+class SqliteWriter;
+
+struct SqliteLogOptions {
+  // Bound on items accepted but not yet acknowledged; try_append refuses beyond it.
+  std::size_t max_queued_items = 65536;
+  // The writer takes queued batches until a group holds this many items (a single larger batch
+  // still goes alone: batches are never split).
+  std::size_t max_group_items = 8192;
+  // Stamps Record::appended_at. Null: the system clock. Must outlive the log.
+  const Clock* clock = nullptr;
+  // SQLite VFS for every connection; empty: SQLite's default. Tests pass a fault-injecting one.
+  std::string vfs;
+  // TEST ONLY: runs on the writer thread after a group's rows are written and before its COMMIT,
+  // so that a test can hold the writer still (queue-full, close-while-queued) or inject faults.
+  std::function<void()> before_commit_for_test;
+};
+
+class SqliteLog final : public Log, public ObservationQuery {
+ public:
+  // Opens or creates `file` and starts the writer thread. Throws std::runtime_error, with a
+  // one-line message naming the file, when it cannot be opened, created, locked or recognised.
+  explicit SqliteLog(const std::filesystem::path& file, SqliteLogOptions options = {});
+  ~SqliteLog() override;  // close()s
+
+  SqliteLog(const SqliteLog&) = delete;
+  SqliteLog& operator=(const SqliteLog&) = delete;
+
+  bool try_append(std::vector<AppendItem> items, DoneCallback done) override;
+  std::vector<Record> read(std::uint64_t after_seq, std::size_t max) override;
+  bool wait_for(std::uint64_t after_seq, std::chrono::milliseconds timeout) override;
+  [[nodiscard]] std::uint64_t last_seq() const override;
+  [[nodiscard]] LogStats stats() const override;
+  void close() override;
+
+  std::vector<Record> latest(std::string_view patient_id, std::string_view code, TimePoint since,
+                             std::size_t limit) override;
+
+ private:
+  struct Pending {
+    std::vector<AppendItem> items;
+    DoneCallback done;
+  };
+
+  void run_writer();
+  void commit_group(std::deque<Pending>& group, std::size_t items);
+
+  // Constant after construction.
+  const SqliteLogOptions options_;
+  const Clock& clock_;
+  // Used only by the writer thread once it started. Declared before readers_ so that it creates
+  // the file first and, as the last connection to close, checkpoints the WAL away.
+  std::unique_ptr<SqliteWriter> writer_;
+  std::unique_ptr<SqliteReaders> readers_;  // own synchronization
+
+  mutable std::mutex mutex_;
+  std::condition_variable work_cv_;      // writer waits: queue non-empty or closing
+  std::condition_variable appended_cv_;  // wait_for waits: last_seq_ advanced or closed
+  // Protected by mutex_.
+  std::deque<Pending> queue_;
+  std::size_t outstanding_items_ = 0;  // accepted, not yet acknowledged (queued + being written)
+  bool closing_ = false;               // no more appends
+  bool stopped_ = false;               // the writer flushed everything and exited
+  std::uint64_t last_seq_ = 0;
+  LogStats stats_;
+  std::uint64_t grouped_items_ = 0;  // items over all successful groups, for avg_group_items
+
+  std::once_flag close_once_;
+  std::thread thread_;  // the writer; started last in the constructor
+};
+
+}  // namespace vigil::log

@@ -1,0 +1,68 @@
+#pragma once
+// The log's single write connection: opens (and if needed creates) the file, holds the writer lock
+// file, and writes each commit group as one durable transaction.
+//
+// Thread safety: none. Constructed on one thread, then used by the writer thread alone.
+// Errors: the constructor throws std::runtime_error naming the file; write_group() returns errors
+// as values.
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "log/log.h"
+#include "log/sqlite_db.h"
+
+namespace vigil::log {
+
+class SqliteWriter {
+ public:
+  SqliteWriter(const std::filesystem::path& file, const std::string& vfs);
+
+  SqliteWriter(const SqliteWriter&) = delete;
+  SqliteWriter& operator=(const SqliteWriter&) = delete;
+
+  // Highest committed seq (0 for an empty log).
+  [[nodiscard]] std::uint64_t last_seq() const { return next_seq_ - 1; }
+
+  struct GroupResult {
+    bool ok = false;
+    std::string error;                               // when !ok
+    std::vector<std::vector<ItemOutcome>> outcomes;  // when ok: one vector per batch, in order
+    std::uint64_t appended = 0;
+    std::uint64_t duplicates = 0;
+  };
+
+  // Writes every batch in one transaction, runs `before_commit` (may be empty), and commits with
+  // an fsync. On any error the whole transaction is rolled back and its seqs are reused, so the log
+  // stays dense and holds nothing of the group.
+  GroupResult write_group(const std::vector<const std::vector<AppendItem>*>& batches, TimePoint appended_at,
+                          const std::function<void()>& before_commit);
+
+ private:
+  // Inserts one item, filling `outcome`; returns the SQLite result code (SQLITE_DONE on success).
+  int insert(const AppendItem& item, TimePoint appended_at, ItemOutcome& outcome);
+  void rollback();
+
+  // Closing the descriptor releases the flock, also when the constructor throws half-way.
+  struct LockFile {
+    int fd = -1;
+    LockFile() = default;
+    LockFile(const LockFile&) = delete;
+    LockFile& operator=(const LockFile&) = delete;
+    ~LockFile();
+  };
+
+  LockFile lock_;  // first member: released last
+  sqlite::DbPtr db_;
+  sqlite::Stmt begin_;
+  sqlite::Stmt commit_;
+  sqlite::Stmt rollback_;
+  sqlite::Stmt insert_;
+  sqlite::Stmt seq_of_id_;
+  std::uint64_t next_seq_ = 1;
+};
+
+}  // namespace vigil::log
