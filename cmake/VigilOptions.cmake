@@ -1,10 +1,12 @@
 # Compile options every Vigil target gets through the `vigil_options` interface target.
 add_library(vigil_options INTERFACE)
-target_compile_options(vigil_options INTERFACE -Wall -Wextra -Wpedantic -Werror)
+target_compile_options(vigil_options INTERFACE -Wall -Wextra -Wpedantic -Werror
+  # g++ 12 reports a false -Wmismatched-new-delete on Asio's awaitable frames, whose class-specific
+  # operator new/delete pair is correct (GCC bug 109224). It is the only warning turned off.
+  -Wno-mismatched-new-delete)
 # Asio's coroutine support and Beast need nothing extra on g++ 12 in C++20 mode.
 target_compile_definitions(vigil_options INTERFACE
   BOOST_ASIO_NO_DEPRECATED
-  BOOST_BEAST_USE_STD_STRING_VIEW
   BOOST_ASIO_DISABLE_BOOST_COROUTINE)
 
 set(VIGIL_SANITIZE "" CACHE STRING "Sanitizers: empty, 'address' (ASan+UBSan) or 'thread' (TSan)")

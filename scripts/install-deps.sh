@@ -42,6 +42,11 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-# A fresh machine has empty package lists; refresh them once if the install cannot find a package.
-"${cmd[@]}" || { "${cmd[0]/install/update}" >/dev/null 2>&1 || true; \
-  ([[ ${cmd[0]} == sudo ]] && sudo apt-get update || apt-get update) && "${cmd[@]}"; }
+# A fresh machine has empty package lists: if the install cannot find a package, refresh them once
+# and try again.
+sudo_prefix=()
+[[ ${cmd[0]} == sudo ]] && sudo_prefix=(sudo)
+if ! "${cmd[@]}"; then
+  "${sudo_prefix[@]}" apt-get update
+  "${cmd[@]}"
+fi

@@ -1,0 +1,53 @@
+#pragma once
+// Vigil's HTTP API: every route of docs/api.md, registered on an http::Router. The handlers are
+// adapters: they parse and answer HTTP, and call the domain (codec, validation), the durable log,
+// the registry and the alert service. They never block a network thread: appends complete through
+// the log's callback, and every SQLite read runs on the blocking pool.
+//
+// Ownership: the router's handlers hold a reference to the Api; the Api holds references to the
+// services in ApiDeps. Everything must outlive the server that serves the router.
+#include <boost/asio/thread_pool.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+
+#include "alerts/alert_service.h"
+#include "common/clock.h"
+#include "http/router.h"
+#include "log/log.h"
+#include "log/observation_query.h"
+#include "registry/registry.h"
+
+namespace vigil::api {
+
+// What /readyz reports beyond "the process is up".
+struct Readiness {
+  bool ready = true;
+  std::uint64_t log_last_seq = 0;
+  std::uint64_t processed_seq = 0;  // the pipeline's committed position
+};
+
+struct ApiOptions {
+  std::size_t max_batch = 1000;                   // observations per request; more is 413
+  std::chrono::seconds retry_after{1};            // Retry-After on 503
+  std::chrono::seconds sse_keepalive{15};         // comment line on an idle alert stream
+  std::size_t sse_queue = 1024;                   // events buffered per stream before it is cut
+  std::size_t max_observations_limit = 1000;      // GET /v1/patients/{id}/observations?limit=
+};
+
+struct ApiDeps {
+  log::Log& log;
+  log::ObservationQuery& observations;
+  const registry::Registry& registry;
+  alerts::AlertService& alerts;
+  boost::asio::thread_pool& blocking;  // SQLite reads and alert writes
+  const Clock& clock;                  // "now" for validation and alert changes
+  std::function<Readiness()> readiness;
+};
+
+// Registers every route. `deps` (and what it refers to) must outlive the router.
+void register_routes(http::Router& router, const ApiDeps& deps, const ApiOptions& options);
+
+}  // namespace vigil::api

@@ -1,0 +1,403 @@
+// The API over real HTTP (port 0) on the real log, alert service and registry (the demo trial).
+#include <boost/asio/read.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <condition_variable>
+#include <filesystem>
+#include <future>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "api/api.h"
+#include "http/server.h"
+#include "http/test_client.h"
+#include "log/sqlite_log.h"
+#include "registry/protocol_file.h"
+
+namespace vigil::api {
+namespace {
+
+namespace json = boost::json;
+using http::TestClient;
+using Verb = boost::beast::http::verb;
+
+class TempDir {
+ public:
+  TempDir() {
+    std::random_device rd;
+    path_ = std::filesystem::temp_directory_path() / fmt::format("vigil-api-test-{:08x}{:08x}", rd(), rd());
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+TimePoint at(const char* text) {
+  TimePoint t{};
+  EXPECT_TRUE(parse_rfc3339(text, t)) << text;
+  return t;
+}
+
+std::string observation(const std::string& id, const std::string& patient, const std::string& code, double value,
+                        const std::string& unit, const std::string& time = "2026-11-22T07:59:00.000Z") {
+  return fmt::format(R"({{"id":"{}","patient_id":"{}","device_id":"wear-1","code":"{}","value":{},"unit":"{}","effective_time":"{}"}})",
+                     id, patient, code, value, unit, time);
+}
+
+std::string uuid(int n) { return fmt::format("00000000-0000-4000-8000-{:012d}", n); }
+
+json::object body_of(const TestClient::Res& res) { return json::parse(res.body()).as_object(); }
+
+// Holds the log's writer before each commit while `hold` is set, to fill the intake queue.
+struct WriterGate {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool hold = false;
+  int waiting = 0;
+  void pass() {
+    std::unique_lock lock(mu);
+    ++waiting;
+    cv.notify_all();
+    cv.wait(lock, [&] { return !hold; });
+    --waiting;
+  }
+};
+
+class ApiTest : public ::testing::Test {
+ protected:
+  explicit ApiTest(std::size_t queue_items = 65536)
+      : clock_(at("2026-11-22T08:00:00Z")),
+        registry_(registry::load_protocol_file(VIGIL_DEMO_PROTOCOL)),
+        log_(dir_.path() / "intake.db", log_options(queue_items)),
+        alerts_(dir_.path() / "alerts.db"),
+        blocking_(2) {
+    ApiOptions options;
+    options.sse_keepalive = std::chrono::seconds(1);
+    register_routes(router_,
+                    ApiDeps{log_, log_, *registry_, alerts_, blocking_, clock_,
+                            [this] { return Readiness{true, log_.last_seq(), 0}; }},
+                    options);
+    http::ServerOptions server_options;
+    server_options.io_threads = 2;
+    server_options.shutdown_grace = std::chrono::milliseconds(2000);
+    server_ = std::make_unique<http::Server>(server_options, router_);
+    server_->start();
+  }
+  ~ApiTest() override {
+    {
+      std::lock_guard lock(gate_.mu);
+      gate_.hold = false;
+    }
+    gate_.cv.notify_all();
+    server_->shutdown();
+    blocking_.join();
+    log_.close();
+  }
+
+  log::SqliteLogOptions log_options(std::size_t queue_items) {
+    log::SqliteLogOptions o;
+    o.clock = &clock_;
+    o.max_queued_items = queue_items;
+    o.before_commit_for_test = [this] { gate_.pass(); };
+    return o;
+  }
+
+  // Opens an alert through the real service, as the pipeline would.
+  std::vector<alerts::AlertEvent> raise(const std::string& patient, const std::string& rule,
+                                        domain::Severity severity) {
+    domain::Finding finding{rule, severity, "test reason", {uuid(99)}, clock_.now()};
+    alerts::AlertContext context{"NCT09990001", patient.substr(5, 3), patient, 1};
+    return alerts_.apply({{context, finding}}, std::nullopt, clock_.now());
+  }
+
+  std::uint16_t port() const { return server_->port(); }
+
+  WriterGate gate_;
+  TempDir dir_;
+  ManualClock clock_;
+  std::unique_ptr<registry::Registry> registry_;
+  log::SqliteLog log_;
+  alerts::AlertService alerts_;
+  boost::asio::thread_pool blocking_;
+  http::Router router_;
+  std::unique_ptr<http::Server> server_;
+};
+
+TEST_F(ApiTest, HealthAndReadinessAnswerJson) {
+  TestClient client(port());
+  auto res = client.get("/healthz");
+  EXPECT_EQ(res.result_int(), 200);
+  EXPECT_EQ(body_of(res).at("status").as_string(), "ok");
+  res = client.get("/readyz");
+  EXPECT_EQ(res.result_int(), 200);
+  EXPECT_EQ(body_of(res).at("status").as_string(), "ready");
+}
+
+TEST_F(ApiTest, SingleObservationIsStoredOnceAndTheRepeatIsADuplicate) {
+  TestClient client(port());
+  const auto body = observation(uuid(1), "DEMO-S01-0007", "8867-4", 112, "/min");
+  auto res = client.post("/v1/observations", body);
+  ASSERT_EQ(res.result_int(), 202) << res.body();
+  EXPECT_EQ(body_of(res).at("accepted").as_int64(), 1);
+  EXPECT_EQ(body_of(res).at("duplicates").as_int64(), 0);
+  EXPECT_EQ(log_.last_seq(), 1U);  // durable before the answer
+
+  res = client.post("/v1/observations", body);
+  ASSERT_EQ(res.result_int(), 202);
+  EXPECT_EQ(body_of(res).at("accepted").as_int64(), 0);
+  EXPECT_EQ(body_of(res).at("duplicates").as_int64(), 1);
+  EXPECT_EQ(log_.last_seq(), 1U);
+
+  res = client.get("/v1/patients/DEMO-S01-0007/observations?code=8867-4&limit=5");
+  ASSERT_EQ(res.result_int(), 200) << res.body();
+  const auto list = body_of(res).at("observations").as_array();
+  ASSERT_EQ(list.size(), 1U);
+  EXPECT_EQ(list[0].at("id").as_string(), uuid(1));
+  EXPECT_EQ(list[0].at("value").to_number<double>(), 112.0);
+  EXPECT_EQ(list[0].at("seq").as_int64(), 1);
+}
+
+TEST_F(ApiTest, UnitsAreConvertedBeforeStorage) {
+  TestClient client(port());
+  auto res = client.post("/v1/observations", observation(uuid(2), "DEMO-S01-0007", "8310-5", 100.4, "[degF]"));
+  ASSERT_EQ(res.result_int(), 202) << res.body();
+  res = client.get("/v1/patients/DEMO-S01-0007/observations?code=8310-5");
+  const auto list = body_of(res).at("observations").as_array();
+  ASSERT_EQ(list.size(), 1U);
+  EXPECT_EQ(list[0].at("unit").as_string(), "Cel");
+  EXPECT_NEAR(list[0].at("value").to_number<double>(), 38.0, 1e-9);
+}
+
+TEST_F(ApiTest, BatchStoresValidItemsAndReportsInvalidOnesByIndex) {
+  TestClient client(port());
+  const auto body = fmt::format(R"({{"observations":[{},{},{},{}]}})",
+                                observation(uuid(10), "DEMO-S01-0001", "8867-4", 80, "/min"),
+                                observation(uuid(11), "DEMO-S02-0001", "9279-1", 16, "/min"),
+                                observation(uuid(12), "DEMO-S01-0001", "8867-4", 900, "/min"),
+                                observation(uuid(13), "NOBODY", "8867-4", 80, "/min"));
+  auto res = client.post("/v1/observations", body);
+  ASSERT_EQ(res.result_int(), 202) << res.body();
+  const auto answer = body_of(res);
+  EXPECT_EQ(answer.at("accepted").as_int64(), 2);
+  EXPECT_EQ(answer.at("rejected").as_int64(), 2);
+  const auto errors = answer.at("errors").as_array();
+  ASSERT_EQ(errors.size(), 2U);
+  EXPECT_EQ(errors[0].at("index").as_int64(), 2);
+  EXPECT_EQ(errors[0].at("errors").as_array()[0].at("path").as_string(), "value");
+  EXPECT_EQ(errors[1].at("index").as_int64(), 3);
+  EXPECT_EQ(errors[1].at("errors").as_array()[0].at("path").as_string(), "patient_id");
+  EXPECT_EQ(log_.last_seq(), 2U);
+}
+
+TEST_F(ApiTest, EachErrorHasItsStatusAndAProblemBody) {
+  TestClient client(port());
+  struct Case {
+    std::string body;
+    std::string content_type;
+    int status;
+    std::string type;
+  };
+  std::string big = R"({"observations":[)";
+  for (int i = 0; i < 1001; ++i) {
+    if (i) big += ',';
+    big += observation(uuid(1000 + i), "DEMO-S01-0001", "8867-4", 70, "/min");
+  }
+  big += "]}";
+  const std::vector<Case> cases{
+      {"{not json", "application/json", 400, "/problems/malformed-json"},
+      {"[1,2]", "application/json", 400, "/problems/invalid-body"},
+      {big, "application/json", 413, "/problems/batch-too-large"},
+      {observation(uuid(3), "DEMO-S01-0001", "8867-4", 70, "/min"), "text/plain", 415, "/problems/unsupported-media-type"},
+      {observation(uuid(4), "DEMO-S01-0001", "8867-4", 900, "/min"), "application/json", 422, "/problems/invalid-observation"},
+      {observation(uuid(5), "DEMO-S01-0001", "8310-5", 80, "Cel"), "application/json", 422, "/problems/invalid-observation"},
+      {observation(uuid(6), "DEMO-S01-0001", "8867-4", 70, "mm[Hg]"), "application/json", 422, "/problems/invalid-observation"},
+      {observation(uuid(7), "DEMO-S01-0001", "1234-5", 70, "/min"), "application/json", 422, "/problems/invalid-observation"},
+      {observation(uuid(8), "DEMO-S01-0001", "8867-4", 70, "/min", "2026-11-22T08:06:00Z"), "application/json", 422,
+       "/problems/invalid-observation"},
+      {observation(uuid(9), "DEMO-S09-0001", "8867-4", 70, "/min"), "application/json", 404, "/problems/unknown-patient"},
+      {observation(uuid(10), "DEMO-S01-0401", "8867-4", 70, "/min"), "application/json", 422,
+       "/problems/patient-not-enrolled"},
+  };
+  for (const auto& c : cases) {
+    auto res = client.request(Verb::post, "/v1/observations", c.body, {}, c.content_type);
+    EXPECT_EQ(res.result_int(), c.status) << c.body.substr(0, 200) << " -> " << res.body();
+    EXPECT_EQ(res[boost::beast::http::field::content_type], "application/problem+json");
+    const auto problem = body_of(res);
+    EXPECT_EQ(problem.at("type").as_string(), c.type) << res.body();
+    EXPECT_EQ(problem.at("status").as_int64(), c.status);
+  }
+  EXPECT_EQ(log_.last_seq(), 0U);  // nothing refused was stored
+}
+
+TEST_F(ApiTest, FieldErrorsNameTheField) {
+  TestClient client(port());
+  auto res = client.post("/v1/observations", observation(uuid(5), "DEMO-S01-0001", "8310-5", 80, "Cel"));
+  ASSERT_EQ(res.result_int(), 422);
+  EXPECT_EQ(body_of(res).at("errors").as_array()[0].at("path").as_string(), "value");
+  res = client.post("/v1/observations",
+                    observation(uuid(8), "DEMO-S01-0001", "8867-4", 70, "/min", "2026-11-22T08:06:00Z"));
+  EXPECT_EQ(body_of(res).at("errors").as_array()[0].at("path").as_string(), "effective_time");
+}
+
+TEST_F(ApiTest, QuestionnaireResponsesAreValidatedAndStored) {
+  TestClient client(port());
+  const auto ok = fmt::format(
+      R"({{"id":"{}","patient_id":"DEMO-S02-0003","questionnaire":"demo-daily","version":"1","authored":"2026-11-22T07:30:00Z","answers":{{"pain":9,"nausea":false,"shortness_of_breath":false,"new_confusion":false}}}})",
+      uuid(20));
+  auto res = client.post("/v1/questionnaire-responses", ok);
+  ASSERT_EQ(res.result_int(), 202) << res.body();
+  EXPECT_EQ(body_of(res).at("accepted").as_int64(), 1);
+  res = client.post("/v1/questionnaire-responses", ok);
+  EXPECT_EQ(body_of(res).at("duplicates").as_int64(), 1);
+
+  const auto bad = fmt::format(
+      R"({{"id":"{}","patient_id":"DEMO-S02-0003","questionnaire":"demo-daily","version":"1","authored":"2026-11-22T07:30:00Z","answers":{{"pain":11,"nausea":false,"shortness_of_breath":false}}}})",
+      uuid(21));
+  res = client.post("/v1/questionnaire-responses", bad);
+  ASSERT_EQ(res.result_int(), 422) << res.body();
+  EXPECT_EQ(body_of(res).at("errors").as_array()[0].at("path").as_string(), "answers.pain");
+  EXPECT_EQ(log_.last_seq(), 1U);
+}
+
+TEST_F(ApiTest, AlertsCanBeListedFetchedAcknowledgedAndResolved) {
+  const auto opened = raise("DEMO-S01-0007", "news2", domain::Severity::high);
+  raise("DEMO-S02-0009", "threshold:8867-4", domain::Severity::medium);
+  const std::string id = opened.at(0).alert.id;
+  TestClient client(port());
+
+  auto res = client.get("/v1/alerts?site=S01&min_severity=high");
+  ASSERT_EQ(res.result_int(), 200) << res.body();
+  auto alerts = body_of(res).at("alerts").as_array();
+  ASSERT_EQ(alerts.size(), 1U);
+  EXPECT_EQ(alerts[0].at("id").as_string(), id);
+
+  res = client.get("/v1/alerts?limit=1");
+  ASSERT_EQ(res.result_int(), 200);
+  const auto cursor = std::string(body_of(res).at("next_cursor").as_string());
+  res = client.get("/v1/alerts?limit=1&cursor=" + cursor);
+  EXPECT_EQ(body_of(res).at("alerts").as_array().size(), 1U);
+  EXPECT_TRUE(body_of(res).at("next_cursor").is_null());
+
+  res = client.get("/v1/alerts/" + id);
+  ASSERT_EQ(res.result_int(), 200);
+  EXPECT_EQ(body_of(res).at("status").as_string(), "open");
+
+  res = client.post("/v1/alerts/" + id + "/acknowledge", R"({"actor":"dr.marsh","note":"seen"})");
+  ASSERT_EQ(res.result_int(), 200) << res.body();
+  EXPECT_EQ(body_of(res).at("status").as_string(), "acknowledged");
+  res = client.post("/v1/alerts/" + id + "/acknowledge", R"({"actor":"dr.marsh"})");
+  EXPECT_EQ(res.result_int(), 409);
+  res = client.post("/v1/alerts/" + id + "/resolve", R"({"actor":"dr.marsh","note":"treated"})");
+  ASSERT_EQ(res.result_int(), 200);
+  EXPECT_EQ(body_of(res).at("status").as_string(), "resolved");
+
+  EXPECT_EQ(client.get("/v1/alerts/al_0000000000000000").result_int(), 404);
+  EXPECT_EQ(client.post("/v1/alerts/" + id + "/resolve", R"({"note":"x"})").result_int(), 422);
+  EXPECT_EQ(client.get("/v1/alerts?status=bogus").result_int(), 400);
+  EXPECT_EQ(client.get("/v1/alerts?cursor=nope").result_int(), 400);
+  EXPECT_EQ(client.get("/v1/alerts?colour=red").result_int(), 400);
+}
+
+// Reads from a raw socket until `needle` appears (or 20 s pass).
+std::string read_until(boost::asio::ip::tcp::socket& socket, std::string& buffer, const std::string& needle) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (buffer.find(needle) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    char chunk[4096];
+    boost::system::error_code ec;
+    const auto n = socket.read_some(boost::asio::buffer(chunk), ec);
+    if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again) continue;
+    if (ec) break;
+    buffer.append(chunk, n);
+  }
+  return buffer;
+}
+
+boost::asio::ip::tcp::socket open_stream(boost::asio::io_context& ioc, std::uint16_t port, const std::string& last_id) {
+  boost::asio::ip::tcp::socket socket(ioc);
+  socket.connect({boost::asio::ip::make_address("127.0.0.1"), port});
+  timeval tv{1, 0};  // a read returns at least every second so read_until can check its deadline
+  setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string req = "GET /v1/alerts/stream HTTP/1.1\r\nHost: x\r\n";
+  if (!last_id.empty()) req += "Last-Event-ID: " + last_id + "\r\n";
+  req += "\r\n";
+  boost::asio::write(socket, boost::asio::buffer(req));
+  return socket;
+}
+
+TEST_F(ApiTest, AlertStreamSendsBacklogThenLiveEventsAndResumesFromLastEventId) {
+  const auto first = raise("DEMO-S01-0007", "news2", domain::Severity::high);
+  boost::asio::io_context ioc;
+  auto socket = open_stream(ioc, port(), "0");
+  std::string buffer;
+  read_until(socket, buffer, fmt::format("id: {}\n", first[0].event_id));
+  ASSERT_NE(buffer.find("Content-Type: text/event-stream"), std::string::npos) << buffer;
+  EXPECT_NE(buffer.find("event: opened\n"), std::string::npos);
+  EXPECT_NE(buffer.find(first[0].alert.id), std::string::npos);
+
+  const auto second = raise("DEMO-S03-0002", "threshold:2708-6", domain::Severity::critical);
+  read_until(socket, buffer, fmt::format("id: {}\n", second[0].event_id));
+  EXPECT_NE(buffer.find(second[0].alert.id), std::string::npos) << buffer;
+
+  // Resume after the first event: only the second comes.
+  auto resumed = open_stream(ioc, port(), std::to_string(first[0].event_id));
+  std::string again;
+  read_until(resumed, again, fmt::format("id: {}\n", second[0].event_id));
+  EXPECT_NE(again.find(second[0].alert.id), std::string::npos) << again;
+  EXPECT_EQ(again.find(first[0].alert.id), std::string::npos);
+}
+
+TEST_F(ApiTest, AlertStreamRefusesABadLastEventId) {
+  TestClient client(port());
+  auto res = client.get("/v1/alerts/stream", {{"Last-Event-ID", "abc"}});
+  EXPECT_EQ(res.result_int(), 400);
+}
+
+class FullQueueTest : public ApiTest {
+ protected:
+  FullQueueTest() : ApiTest(1) {}
+};
+
+TEST_F(FullQueueTest, IntakeAnswers503WithRetryAfterWhenTheQueueIsFullAndLosesNothingAccepted) {
+  {
+    std::lock_guard lock(gate_.mu);
+    gate_.hold = true;
+  }
+  auto first = std::async(std::launch::async, [this] {
+    TestClient client(port());
+    return client.post("/v1/observations", observation(uuid(30), "DEMO-S01-0001", "8867-4", 70, "/min"));
+  });
+  {  // the writer holds the first batch: the queue (1 item) is now full
+    std::unique_lock lock(gate_.mu);
+    ASSERT_TRUE(gate_.cv.wait_for(lock, std::chrono::seconds(20), [&] { return gate_.waiting == 1; }));
+  }
+  TestClient client(port());
+  auto res = client.post("/v1/observations", observation(uuid(31), "DEMO-S01-0001", "8867-4", 71, "/min"));
+  EXPECT_EQ(res.result_int(), 503);
+  EXPECT_EQ(res[boost::beast::http::field::retry_after], "1");
+  EXPECT_EQ(body_of(res).at("type").as_string(), "/problems/intake-overloaded");
+  {
+    std::lock_guard lock(gate_.mu);
+    gate_.hold = false;
+  }
+  gate_.cv.notify_all();
+  EXPECT_EQ(first.get().result_int(), 202);
+  EXPECT_EQ(log_.last_seq(), 1U);
+}
+
+}  // namespace
+}  // namespace vigil::api

@@ -1,0 +1,181 @@
+// POST /v1/observations and POST /v1/questionnaire-responses: parse, check the patient, validate,
+// append durably, and only then answer 202.
+//
+// Batches are validated item by item: the valid items are stored and acknowledged, the invalid ones
+// are listed by index in "errors" (202 with a per-item report, like WebDAV's 207 but without the
+// multistatus format). A batch with no valid item at all is refused with 422. A body of one
+// observation (not a batch) answers with the status of its one problem: 404 unknown patient, 422
+// not enrolled or invalid field.
+#include <boost/json/object.hpp>
+#include <fmt/format.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "api/append.h"
+#include "api/routes.h"
+#include "domain/codec.h"
+#include "domain/validate.h"
+#include "http/problem.h"
+
+namespace vigil::api::detail {
+namespace {
+
+using http::Status;
+namespace json = boost::json;
+
+domain::PaddedInput padded_body(http::Request& request) {
+  auto& body = request.body();
+  body.reserve(body.size() + domain::kJsonPadding);  // lets simdjson read in place
+  return {body.data(), body.size(), body.capacity()};
+}
+
+http::Response parse_failure(domain::ParseStatus status, const std::string& message, std::size_t max_batch) {
+  switch (status) {
+    case domain::ParseStatus::too_many:
+      return http::problem(Status::payload_too_large, "batch-too-large", "Batch too large",
+                           fmt::format("a batch holds at most {} observations", max_batch));
+    case domain::ParseStatus::wrong_shape:
+      return http::problem(Status::bad_request, "invalid-body", "Body has the wrong shape", message);
+    default:
+      return http::problem(Status::bad_request, "malformed-json", "Malformed JSON", message);
+  }
+}
+
+// Why one item cannot be stored.
+struct ItemVerdict {
+  registry::PatientCheck::Result patient = registry::PatientCheck::Result::ok;
+  std::vector<domain::FieldError> errors;
+};
+
+ItemVerdict check_observation(domain::ObservationItem& item, const registry::Registry& registry, TimePoint now) {
+  ItemVerdict verdict;
+  if (!item.ok()) {
+    verdict.errors = std::move(item.errors);
+    return verdict;
+  }
+  auto check = registry.check_patient_for_intake(item.observation.patient_id);
+  if (!check.ok()) {
+    verdict.patient = check.result;
+    verdict.errors.push_back({"patient_id", std::move(check.detail)});
+    return verdict;
+  }
+  verdict.errors = domain::validate(item.observation, now);
+  return verdict;
+}
+
+http::Response single_item_problem(ItemVerdict verdict) {
+  using R = registry::PatientCheck::Result;
+  if (verdict.patient == R::unknown) {
+    return http::problem(Status::not_found, "unknown-patient", "Unknown patient", verdict.errors.front().message,
+                         {{"errors", to_json(verdict.errors)}});
+  }
+  if (verdict.patient == R::not_enrolled) {
+    return http::problem(Status::unprocessable_entity, "patient-not-enrolled", "Patient not enrolled",
+                         verdict.errors.front().message, {{"errors", to_json(verdict.errors)}});
+  }
+  return http::problem(Status::unprocessable_entity, "invalid-observation", "Invalid observation",
+                       fmt::format("{} field error(s)", verdict.errors.size()), {{"errors", to_json(verdict.errors)}});
+}
+
+// Stores `items` and answers 202, or 503 when the log cannot take or keep them.
+boost::asio::awaitable<http::Response> store(const ApiDeps& deps, const ApiOptions& options,
+                                             std::vector<log::AppendItem> items, json::array errors) {
+  auto outcome = co_await append(deps.log, std::move(items));
+  if (!outcome.queued) {
+    co_return unavailable("intake-overloaded", "Intake queue full",
+                          "the durable intake queue is full; retry the same request later", options.retry_after);
+  }
+  if (!outcome.result.ok()) {
+    co_return unavailable("storage-unavailable", "Storage unavailable",
+                          "the observations could not be stored; nothing of this request was kept",
+                          options.retry_after);
+  }
+  std::size_t duplicates = 0;
+  for (const auto& item : outcome.result.items) duplicates += item.duplicate ? 1 : 0;
+  json::object body{{"accepted", outcome.result.items.size() - duplicates}, {"duplicates", duplicates}};
+  if (!errors.empty()) {
+    body["rejected"] = errors.size();
+    body["errors"] = std::move(errors);
+  }
+  co_return http::json_response(Status::accepted, body);
+}
+
+boost::asio::awaitable<std::optional<http::Response>> post_observations(const ApiDeps& deps,
+                                                                        const ApiOptions& options,
+                                                                        http::RequestContext& ctx) {
+  if (!has_json_body(ctx.request)) co_return unsupported_media_type(ctx.request);
+  auto parsed = domain::parse_observations(padded_body(ctx.request), options.max_batch);
+  if (parsed.status != domain::ParseStatus::ok) co_return parse_failure(parsed.status, parsed.message, options.max_batch);
+
+  const TimePoint now = deps.clock.now();
+  std::vector<log::AppendItem> items;
+  items.reserve(parsed.items.size());
+  json::array errors;
+  for (std::size_t i = 0; i < parsed.items.size(); ++i) {
+    auto& item = parsed.items[i];
+    auto verdict = check_observation(item, deps.registry, now);
+    if (!verdict.errors.empty()) {
+      if (!parsed.batch) co_return single_item_problem(std::move(verdict));
+      errors.push_back(json::object{{"index", i}, {"errors", to_json(verdict.errors)}});
+      continue;
+    }
+    auto& obs = item.observation;
+    items.push_back(log::AppendItem{log::RecordKind::observation, obs.id, obs.patient_id, obs.code,
+                                    obs.effective_time, domain::encode(obs)});
+  }
+  if (items.empty()) {
+    co_return http::problem(Status::unprocessable_entity, "invalid-observations", "No valid observation in the batch",
+                            fmt::format("all {} observations were refused", parsed.items.size()),
+                            {{"errors", std::move(errors)}});
+  }
+  co_return co_await store(deps, options, std::move(items), std::move(errors));
+}
+
+boost::asio::awaitable<std::optional<http::Response>> post_questionnaire_response(const ApiDeps& deps,
+                                                                                  const ApiOptions& options,
+                                                                                  http::RequestContext& ctx) {
+  if (!has_json_body(ctx.request)) co_return unsupported_media_type(ctx.request);
+  auto parsed = domain::parse_questionnaire_response(padded_body(ctx.request));
+  if (parsed.status != domain::ParseStatus::ok) co_return parse_failure(parsed.status, parsed.message, 1);
+  if (!parsed.errors.empty()) {
+    co_return http::problem(Status::unprocessable_entity, "invalid-questionnaire-response",
+                            "Invalid questionnaire response", fmt::format("{} field error(s)", parsed.errors.size()),
+                            {{"errors", to_json(parsed.errors)}});
+  }
+  auto& response = parsed.response;
+  auto check = deps.registry.check_patient_for_intake(response.patient_id);
+  if (!check.ok()) {
+    ItemVerdict verdict{check.result, {{"patient_id", check.detail}}};
+    co_return single_item_problem(std::move(verdict));
+  }
+  const auto protocol = deps.registry.protocol(check.patient->trial_id);
+  if (!protocol || protocol->questionnaire.id.empty() || protocol->questionnaire.id != response.questionnaire_id) {
+    const std::vector<domain::FieldError> errs{
+        {"questionnaire", fmt::format("'{}' is not a questionnaire of this patient's trial", response.questionnaire_id)}};
+    co_return http::problem(Status::unprocessable_entity, "invalid-questionnaire-response",
+                            "Invalid questionnaire response", errs.front().message, {{"errors", to_json(errs)}});
+  }
+  auto errs = domain::validate(response, protocol->questionnaire, deps.clock.now());
+  if (!errs.empty()) {
+    co_return http::problem(Status::unprocessable_entity, "invalid-questionnaire-response",
+                            "Invalid questionnaire response", fmt::format("{} field error(s)", errs.size()),
+                            {{"errors", to_json(errs)}});
+  }
+  std::vector<log::AppendItem> items;
+  items.push_back(log::AppendItem{log::RecordKind::questionnaire_response, response.id, response.patient_id,
+                                  response.questionnaire_id, response.authored, domain::encode(response)});
+  co_return co_await store(deps, options, std::move(items), {});
+}
+
+}  // namespace
+
+void add_intake_routes(http::Router& router, const ApiDeps& deps, const ApiOptions& options) {
+  router.add(http::Verb::post, "/v1/observations",
+             [deps, options](http::RequestContext& ctx) { return post_observations(deps, options, ctx); });
+  router.add(http::Verb::post, "/v1/questionnaire-responses",
+             [deps, options](http::RequestContext& ctx) { return post_questionnaire_response(deps, options, ctx); });
+}
+
+}  // namespace vigil::api::detail

@@ -1,0 +1,67 @@
+#pragma once
+// The composition root: one running Vigil node built from a Config. It owns, in start-up order, the
+// registry (protocol file), the durable intake log, the alert service, the processing pipeline, the
+// blocking pool and the HTTP server, and shuts them down in reverse order.
+//
+// Thread safety: construct, start() and stop() from one controlling thread. The accessors are for
+// the demo and tests, which read stats while the node runs.
+// Errors: the constructor throws StartupError with one line naming the problem (a bad protocol
+// file, a data folder that cannot be created, a port already in use, a locked log).
+#include <boost/asio/thread_pool.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+
+#include "alerts/alert_service.h"
+#include "common/clock.h"
+#include "config/config.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "log/sqlite_log.h"
+#include "pipeline/processor.h"
+#include "registry/registry.h"
+
+namespace vigil::app {
+
+class StartupError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Node {
+ public:
+  // Opens storage and binds the listening socket; nothing is served until start().
+  // `clock` (system time, or a ScaledClock in the demo) must outlive the node.
+  Node(const config::Config& config, const Clock& clock);
+  ~Node();
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+
+  void start();
+  // Staged: the server stops accepting and finishes in-flight requests (their appends complete),
+  // then the pipeline finishes its round, then the log flushes and closes. Idempotent.
+  // Returns false when the server had to force connections closed.
+  bool stop();
+
+  [[nodiscard]] std::uint16_t port() const { return server_->port(); }
+  [[nodiscard]] const registry::Registry& registry() const { return *registry_; }
+  [[nodiscard]] log::SqliteLog& intake_log() { return *log_; }
+  [[nodiscard]] alerts::AlertService& alerts() { return *alerts_; }
+  [[nodiscard]] pipeline::Processor& processor() { return *processor_; }
+
+ private:
+  const config::Config config_;
+  const Clock& clock_;
+  std::unique_ptr<registry::Registry> registry_;
+  std::unique_ptr<log::SqliteLog> log_;
+  std::unique_ptr<alerts::AlertService> alerts_;
+  std::unique_ptr<pipeline::Processor> processor_;
+  std::unique_ptr<boost::asio::thread_pool> blocking_;
+  http::Router router_;
+  std::unique_ptr<http::Server> server_;
+  bool started_ = false;
+  bool stopped_ = false;
+};
+
+}  // namespace vigil::app
