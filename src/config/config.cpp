@@ -133,7 +133,7 @@ void read_logging(const Reader& r, const YAML::Node& node, LoggingConfig& c) {
 }
 
 void read_intake(const Reader& r, const YAML::Node& node, IntakeConfig& c) {
-  r.section(node, "intake", {"max_batch", "queue_capacity", "max_group_items", "retry_after", "max_future"},
+  r.section(node, "intake", {"max_batch", "queue_capacity", "max_group_items", "retry_after"},
             [&](const std::string& k, const YAML::Node& v) {
               if (k == "max_batch") {
                 c.max_batch = r.integer<std::size_t>(v, "intake.max_batch", 1, 100'000);
@@ -144,8 +144,6 @@ void read_intake(const Reader& r, const YAML::Node& node, IntakeConfig& c) {
               } else if (k == "retry_after") {
                 c.retry_after = std::chrono::duration_cast<std::chrono::seconds>(
                     r.duration(v, "intake.retry_after", std::chrono::seconds(1), std::chrono::hours(1)));
-              } else if (k == "max_future") {
-                c.max_future = r.duration(v, "intake.max_future", milliseconds(0), std::chrono::hours(24));
               }
             });
 }

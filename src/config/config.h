@@ -37,7 +37,6 @@ struct IntakeConfig {
   std::size_t queue_capacity = 65536;    // observations waiting for the log writer; past it, 503
   std::size_t max_group_items = 8192;    // observations per group commit (one fsync)
   std::chrono::seconds retry_after{1};   // Retry-After on 503
-  std::chrono::milliseconds max_future{5 * 60 * 1000};  // effective_time tolerance into the future
 };
 
 struct PipelineConfig {

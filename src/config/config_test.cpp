@@ -31,7 +31,7 @@ TEST(Config, ReadsEverySection) {
 server: {listen: "0.0.0.0:0", io_threads: 3, max_body_bytes: 2048, read_timeout: 5s, idle_timeout: 1m, shutdown_grace: 250ms}
 storage: {data_dir: /tmp/x, blocking_threads: 4}
 logging: {level: debug, format: text}
-intake: {max_batch: 10, queue_capacity: 100, max_group_items: 50, retry_after: 2s, max_future: 1m}
+intake: {max_batch: 10, queue_capacity: 100, max_group_items: 50, retry_after: 2s}
 pipeline: {workers: 4, batch: 100, worker_queue: 10, missing_data_scan: 1s}
 trial: {protocol_file: t.yaml}
 )",

@@ -1,0 +1,36 @@
+# The two commands of the README, plus the benchmark. Each installs the missing Debian packages
+# (scripts/install-deps.sh), configures once, builds incrementally and runs.
+PRESET ?= release
+BUILD := build/$(PRESET)
+JOBS ?= $(shell nproc)
+
+.PHONY: demo test bench build deps deps-bench sanitizers clean
+
+demo: build
+	$(BUILD)/src/vigil demo
+
+test: build
+	ctest --preset $(PRESET) -j $(JOBS)
+
+bench: deps-bench build
+	scripts/bench.sh --no-build
+
+build: deps $(BUILD)/build.ninja
+	cmake --build --preset $(PRESET) -j $(JOBS)
+
+$(BUILD)/build.ninja:
+	cmake --preset $(PRESET)
+
+deps:
+	@scripts/install-deps.sh
+
+deps-bench:
+	@scripts/install-deps.sh --bench
+
+# What .ci/run does after `make test`: the suite under ASan+UBSan, then under TSan.
+sanitizers:
+	$(MAKE) test PRESET=asan
+	$(MAKE) test PRESET=tsan
+
+clean:
+	rm -rf build

@@ -1,0 +1,92 @@
+// `vigil serve` as users run it: start-up, health, staged shutdown, and one clear line for each
+// start-up failure.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <fstream>
+
+#include "http/test_client.h"
+#include "process.h"
+
+namespace vigil::testing {
+namespace {
+
+int count_lines(const std::string& text) {
+  int n = 0;
+  for (char c : text) n += c == '\n' ? 1 : 0;
+  return n;
+}
+
+TEST(Serve, AnswersHealthChecksAndExitsZeroOnSigterm) {
+  TempFolder folder;
+  VigilProcess vigil({"serve", "--config", write_config(folder.path(), folder.path() / "data").string()});
+  const auto port = vigil.wait_listening();
+  ASSERT_TRUE(port) << vigil.output();
+  http::TestClient client(*port);
+  auto res = client.get("/healthz");
+  EXPECT_EQ(res.result_int(), 200);
+  res = client.get("/readyz");
+  EXPECT_EQ(res.result_int(), 200) << res.body();
+  vigil.signal(SIGTERM);
+  EXPECT_EQ(vigil.wait(), 0) << vigil.output();
+}
+
+TEST(Serve, ExitsZeroOnSigintWithAKeepAliveConnectionOpen) {
+  TempFolder folder;
+  VigilProcess vigil({"serve", "--config", write_config(folder.path(), folder.path() / "data").string()});
+  const auto port = vigil.wait_listening();
+  ASSERT_TRUE(port) << vigil.output();
+  http::TestClient client(*port);
+  EXPECT_EQ(client.get("/healthz").result_int(), 200);
+  vigil.signal(SIGINT);  // the idle keep-alive connection must not hold the shutdown
+  EXPECT_EQ(vigil.wait(), 0) << vigil.output();
+  EXPECT_TRUE(client.closed_by_server());
+}
+
+TEST(Serve, RejectsAnUnknownConfigKeyWithFileLineAndReason) {
+  TempFolder folder;
+  const auto file = folder.path() / "bad.yaml";
+  std::ofstream(file) << "server:\n  listen: 127.0.0.1:0\n  max_conections: 10\n";
+  VigilProcess vigil({"serve", "--config", file.string()});
+  EXPECT_NE(vigil.wait(), 0);
+  const auto out = vigil.output();
+  EXPECT_NE(out.find(file.string() + ":3:"), std::string::npos) << out;
+  EXPECT_NE(out.find("max_conections"), std::string::npos) << out;
+  EXPECT_EQ(count_lines(out), 1) << out;
+}
+
+TEST(Serve, RefusesAnOccupiedPortWithOneLine) {
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::acceptor taken(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  TempFolder folder;
+  const auto file = folder.path() / "vigil.yaml";
+  std::ofstream(file) << "server:\n  listen: 127.0.0.1:" << taken.local_endpoint().port() << "\n"
+                      << "storage:\n  data_dir: " << (folder.path() / "data").string() << "\n";
+  VigilProcess vigil({"serve", "--config", file.string()});
+  EXPECT_EQ(vigil.wait(), 1);
+  const auto out = vigil.output();
+  EXPECT_NE(out.find("cannot listen on 127.0.0.1:"), std::string::npos) << out;
+  EXPECT_EQ(count_lines(out), 1) << out;
+}
+
+TEST(Serve, RefusesADataFolderThatCannotBeCreated) {
+  TempFolder folder;
+  const auto blocker = folder.path() / "file";
+  std::ofstream(blocker) << "not a folder";
+  VigilProcess vigil({"serve", "--config", write_config(folder.path(), blocker / "data").string()});
+  EXPECT_EQ(vigil.wait(), 1);
+  const auto out = vigil.output();
+  EXPECT_NE(out.find("cannot create data folder"), std::string::npos) << out;
+  EXPECT_EQ(count_lines(out), 1) << out;
+}
+
+TEST(Version, PrintsTheVersion) {
+  VigilProcess vigil({"version"});
+  EXPECT_EQ(vigil.wait(), 0);
+  EXPECT_EQ(vigil.output().rfind("vigil ", 0), 0U) << vigil.output();
+}
+
+}  // namespace
+}  // namespace vigil::testing
