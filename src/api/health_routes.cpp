@@ -1,5 +1,5 @@
-// GET /healthz (the process answers) and GET /readyz (it can take traffic: not draining, storage
-// open, and how far processing is behind intake). Both stay open without authentication so load
+// GET /healthz (the process answers) and GET /readyz (it can take traffic: started and not
+// draining; it also reports how far processing is behind intake). Both stay open without authentication so load
 // balancers and orchestrators can probe them.
 #include <boost/json/object.hpp>
 

@@ -1,9 +1,9 @@
 // GET /v1/patients/{id}/observations?code=&since=&limit=: a patient's latest readings, straight from
 // the durable log (so it shows exactly what was acknowledged), newest first.
-#include <boost/json/parse.hpp>
 #include <fmt/format.h>
 
 #include "api/query.h"
+#include "domain/codec.h"
 #include "api/routes.h"
 #include "http/blocking.h"
 #include "http/problem.h"
@@ -12,7 +12,6 @@ namespace vigil::api::detail {
 namespace {
 
 using http::Status;
-namespace json = boost::json;
 
 constexpr std::size_t kDefaultLimit = 100;
 
@@ -36,18 +35,25 @@ boost::asio::awaitable<std::optional<http::Response>> list_observations(const Ap
   }
   auto records = co_await http::run_blocking(
       deps.blocking, [&] { return deps.observations.latest(patient_id, code, since, limit); });
-  json::array items;
-  items.reserve(records.size());
+  // The payloads are the canonical JSON the intake wrote (domain/codec.h): spliced in as they are,
+  // so numbers come back exactly as stored, with the log's seq and store time added.
+  std::string body = "{\"patient_id\":";
+  domain::write_json_string(patient_id, body);
+  body += ",\"observations\":[";
+  bool first = true;
   for (const auto& r : records) {
-    boost::system::error_code ec;
-    auto value = json::parse(r.payload, ec);  // the canonical JSON the intake wrote
-    if (ec || !value.is_object()) continue;
-    auto& obj = value.as_object();
-    obj["seq"] = r.seq;
-    obj["stored_at"] = format_rfc3339(r.appended_at);
-    items.push_back(std::move(value));
+    if (r.payload.size() < 2 || r.payload.front() != '{' || r.payload.back() != '}') continue;
+    if (!first) body += ',';
+    first = false;
+    body.append(r.payload, 0, r.payload.size() - 1);
+    fmt::format_to(std::back_inserter(body), R"(,"seq":{},"stored_at":"{}"}})", r.seq, format_rfc3339(r.appended_at));
   }
-  co_return http::json_response(Status::ok, json::object{{"patient_id", patient_id}, {"observations", std::move(items)}});
+  body += "]}";
+  http::Response res{Status::ok, 11};
+  res.set(http::bhttp::field::content_type, "application/json");
+  res.body() = std::move(body);
+  res.prepare_payload();
+  co_return res;
 }
 
 }  // namespace

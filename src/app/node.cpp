@@ -65,7 +65,7 @@ Node::Node(const config::Config& config, const Clock& clock) : config_(config), 
   api::register_routes(router_,
                        api::ApiDeps{*log_, *log_, *registry_, *alerts_, *blocking_, clock_,
                                     [this] {
-                                      return api::Readiness{true, log_->last_seq(), processor_->stats().position};
+                                      return api::Readiness{started_ && !stopped_, log_->last_seq(), processor_->stats().position};
                                     }},
                        api_options);
 

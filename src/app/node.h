@@ -9,6 +9,7 @@
 // file, a data folder that cannot be created, a port already in use, a locked log).
 #include <boost/asio/thread_pool.hpp>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
@@ -60,8 +61,8 @@ class Node {
   std::unique_ptr<boost::asio::thread_pool> blocking_;
   http::Router router_;
   std::unique_ptr<http::Server> server_;
-  bool started_ = false;
-  bool stopped_ = false;
+  std::atomic<bool> started_{false};  // read by /readyz on network threads
+  std::atomic<bool> stopped_{false};
 };
 
 }  // namespace vigil::app

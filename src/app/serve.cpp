@@ -24,7 +24,8 @@ int serve(const std::string& config_file) {
     std::fprintf(stderr, "vigil: %s\n", e.what());
     return 2;
   }
-  // Signals are blocked before any thread starts, so that only the waiting io_context sees them.
+  // The signal set is registered before any thread starts; Asio turns SIGINT/SIGTERM into a
+  // completion on this thread whichever thread the kernel delivers them to.
   boost::asio::io_context signals_context;
   boost::asio::signal_set signals(signals_context, SIGINT, SIGTERM);
   SystemClock clock;

@@ -106,6 +106,15 @@ bool Server::shutdown() {
   ioc_.stop();
   for (auto& t : threads_) t.join();
   threads_.clear();
+  // No thread runs the event loop any more: close what was forced so that its clients see the
+  // connection end now rather than when the server object is destroyed.
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& conn : connections_) {
+      boost::system::error_code ignored;
+      conn->stream.socket().close(ignored);
+    }
+  }
   return clean;
 }
 

@@ -114,7 +114,8 @@ TEST(CrashSafety, EveryAcknowledgedObservationSurvivesSigkillExactlyOnceAndNoAle
   auto res = http.get("/v1/alerts?limit=500");
   ASSERT_EQ(res.result_int(), 200);
   std::map<std::pair<std::string, std::string>, int> unresolved;
-  for (const auto& a : json::parse(res.body()).as_object().at("alerts").as_array()) {
+  const auto page = json::parse(res.body());
+  for (const auto& a : page.at("alerts").as_array()) {
     const auto& alert = a.as_object();
     ++unresolved[{std::string(alert.at("patient_id").as_string()), std::string(alert.at("rule_id").as_string())}];
   }

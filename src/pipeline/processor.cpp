@@ -1,0 +1,285 @@
+#include "pipeline/processor.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <exception>
+#include <latch>
+#include <stdexcept>
+
+#include "pipeline/partition.h"
+#include "pipeline/worker.h"
+
+namespace vigil::pipeline {
+namespace {
+
+using detail::Task;
+
+void dispatch(const std::vector<std::unique_ptr<detail::Worker>>& workers, Task::Kind kind,
+              log::Record record) {
+  detail::Worker& worker = *workers[partition_of(record.patient_id, workers.size())];
+  Task task;
+  task.kind = kind;
+  task.record = std::move(record);
+  worker.post(std::move(task));
+}
+
+void raise_max(std::atomic<std::int64_t>& max, std::int64_t value) {
+  std::int64_t seen = max.load(std::memory_order_relaxed);
+  while (value > seen && !max.compare_exchange_weak(seen, value, std::memory_order_relaxed)) {
+  }
+}
+
+ProcessorOptions checked(ProcessorOptions options) {
+  if (options.workers == 0) throw std::invalid_argument("pipeline: workers must be at least 1");
+  if (options.batch == 0) throw std::invalid_argument("pipeline: batch must be at least 1");
+  if (options.worker_queue == 0) throw std::invalid_argument("pipeline: worker_queue must be at least 1");
+  return options;
+}
+
+}  // namespace
+
+template <typename Fn>
+bool Processor::retrying(const char* what, Fn&& fn) {
+  auto backoff = options_.retry_backoff;
+  for (;;) {
+    try {
+      fn();
+      return true;
+    } catch (const std::exception& e) {
+      counters_->store_failures.fetch_add(1, std::memory_order_relaxed);
+      spdlog::error("pipeline: cannot {}: {}; retrying in {} ms", what, e.what(), backoff.count());
+    }
+    std::unique_lock lock(stop_mu_);
+    if (stop_cv_.wait_for(lock, backoff, [&] { return stop_requested(); })) {
+      spdlog::warn("pipeline: stopped before it could {}", what);
+      return false;
+    }
+    backoff = std::min(backoff * 2, options_.max_retry_backoff);
+  }
+}
+
+Processor::Processor(ProcessorOptions options, log::Log& log, const registry::Registry& registry,
+                     alerts::AlertService& alerts, const Clock& clock)
+    : options_(checked(std::move(options))),
+      log_(log),
+      registry_(registry),
+      alerts_(alerts),
+      clock_(clock),
+      counters_(std::make_unique<detail::Counters>()) {
+  workers_.reserve(options_.workers);
+  for (std::size_t i = 0; i < options_.workers; ++i) {
+    workers_.push_back(std::make_unique<detail::Worker>(i, options_.worker_queue, registry_, *counters_,
+                                                        options_.on_record_for_test));
+  }
+}
+
+Processor::~Processor() {
+  stop();
+}
+
+void Processor::start() {
+  if (started_ || stopped_) return;
+  started_ = true;
+  try {
+    for (auto& worker : workers_) worker->start();
+    consumer_ = std::thread([this] { run_consumer(); });
+  } catch (...) {
+    shut_down_workers();
+    for (auto& worker : workers_) worker->join();
+    stopped_ = true;
+    throw;
+  }
+}
+
+void Processor::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  {
+    std::lock_guard lock(stop_mu_);
+    stop_requested_.store(true, std::memory_order_release);
+  }
+  stop_cv_.notify_all();
+  if (consumer_.joinable()) consumer_.join();  // it tells the workers to exit as it leaves
+  for (auto& worker : workers_) worker->join();
+}
+
+ProcessorStats Processor::stats() const {
+  const auto& c = *counters_;
+  constexpr auto relaxed = std::memory_order_relaxed;
+  ProcessorStats s;
+  // First, with acquire: the counters read below then include every round up to the position.
+  s.position = c.position.load(std::memory_order_acquire);
+  s.records_processed = c.processed.load(relaxed);
+  s.undecodable = c.undecodable.load(relaxed);
+  s.unknown_patient = c.unknown_patient.load(relaxed);
+  s.records_skipped = s.undecodable + s.unknown_patient;
+  s.warmup_records = c.warmup.load(relaxed);
+  s.findings = c.findings.load(relaxed);
+  s.rounds = c.rounds.load(relaxed);
+  s.missing_data_scans = c.scans.load(std::memory_order_acquire);
+  s.store_failures = c.store_failures.load(relaxed);
+  const std::uint64_t last = log_.last_seq();
+  s.lag = last > s.position ? last - s.position : 0;
+  s.last_latency_ms = c.last_latency_ms.load(relaxed);
+  s.max_latency_ms = c.max_latency_ms.load(relaxed);
+  return s;
+}
+
+void Processor::run_consumer() {
+  if (const auto position = load_position()) {
+    publish_position(*position);
+    warm_up(position_);
+    next_scan_ = clock_.now() + options_.missing_data_scan;
+    const bool scanning = options_.missing_data_scan > Duration::zero();
+    while (!stop_requested()) {
+      if (scanning && clock_.now() >= next_scan_) {
+        if (!scan_missing_data()) break;
+        continue;
+      }
+      std::vector<log::Record> records;
+      if (!retrying("read the intake log", [&] { records = log_.read(position_, options_.batch); })) break;
+      if (records.empty()) {
+        log_.wait_for(position_, options_.idle_wait);
+        continue;
+      }
+      if (!run_round(std::move(records))) break;
+    }
+  }
+  shut_down_workers();
+}
+
+std::optional<std::uint64_t> Processor::load_position() {
+  std::uint64_t position = 0;
+  if (!retrying("read the committed position",
+                [&] { position = alerts_.consumer_position(options_.consumer); })) {
+    return std::nullopt;
+  }
+  if (const auto last = log_.last_seq(); position > last) {
+    spdlog::warn(
+        "pipeline: committed position {} is past the end of the intake log ({}): log records up to {} "
+        "will not be processed (was the log replaced?)",
+        position, last, position);
+  }
+  return position;
+}
+
+void Processor::warm_up(std::uint64_t position) {
+  std::uint64_t from = position > options_.warmup_records ? position - options_.warmup_records : 0;
+  if (from >= position) return;
+  spdlog::info("pipeline: warming up patient state from log records {}..{}", from + 1, position);
+  while (from < position && !stop_requested()) {
+    std::vector<log::Record> records;
+    const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(options_.batch, position - from));
+    if (!retrying("read the intake log for warm-up", [&] { records = log_.read(from, want); })) break;
+    if (records.empty()) break;  // the log ends before the position (warned about in load_position)
+    for (auto& record : records) {
+      if (record.seq > position) {
+        from = position;
+        break;
+      }
+      from = record.seq;
+      dispatch(workers_, Task::Kind::warmup_record, std::move(record));
+    }
+  }
+  finish_round();  // warm-up raises nothing; this only waits until the state is in place
+}
+
+bool Processor::run_round(std::vector<log::Record> records) {
+  RoundInfo info;
+  info.kind = RoundInfo::Kind::records;
+  info.first_seq = records.front().seq;
+  info.last_seq = records.back().seq;
+  info.records = records.size();
+  const TimePoint newest_appended = records.back().appended_at;
+  for (auto& record : records) dispatch(workers_, Task::Kind::record, std::move(record));
+  if (!commit(finish_round(), info)) return false;
+
+  const auto latency =
+      std::max(Duration::zero(), std::chrono::duration_cast<Duration>(clock_.now() - newest_appended));
+  info.latency = latency;
+  counters_->last_latency_ms.store(latency.count(), std::memory_order_relaxed);
+  raise_max(counters_->max_latency_ms, latency.count());
+  counters_->rounds.fetch_add(1, std::memory_order_relaxed);
+  if (options_.on_round) options_.on_round(info);
+  publish_position(info.last_seq);
+  return true;
+}
+
+bool Processor::scan_missing_data() {
+  const TimePoint now = clock_.now();
+  for (auto& worker : workers_) {
+    Task task;
+    task.kind = Task::Kind::missing_scan;
+    task.now = now;
+    worker->post(std::move(task));
+  }
+  const Findings findings = finish_round();
+  next_scan_ = now + options_.missing_data_scan;
+  if (!findings.empty()) {
+    RoundInfo info;
+    info.kind = RoundInfo::Kind::missing_data_scan;
+    info.first_seq = position_;
+    info.last_seq = position_;
+    if (!commit(findings, info)) return false;
+    if (options_.on_round) options_.on_round(info);
+  }
+  counters_->scans.fetch_add(1, std::memory_order_release);  // after its alerts, like the position
+  return true;
+}
+
+Processor::Findings Processor::finish_round() {
+  // Every worker empties its queue up to this marker, so when the latch opens the round is done.
+  std::latch done(static_cast<std::ptrdiff_t>(workers_.size()));
+  for (auto& worker : workers_) {
+    Task task;
+    task.kind = Task::Kind::end_round;
+    task.round_done = &done;
+    worker->post(std::move(task));
+  }
+  done.wait();
+
+  std::vector<detail::SeqFinding> tagged;
+  for (auto& worker : workers_) {
+    auto part = worker->take_findings();
+    std::move(part.begin(), part.end(), std::back_inserter(tagged));
+  }
+  // Each worker's part is in log order; merging by seq restores the log order across workers.
+  std::stable_sort(tagged.begin(), tagged.end(),
+                   [](const detail::SeqFinding& a, const detail::SeqFinding& b) { return a.seq < b.seq; });
+  Findings findings;
+  findings.reserve(tagged.size());
+  for (auto& t : tagged) findings.emplace_back(std::move(t.context), std::move(t.finding));
+  return findings;
+}
+
+bool Processor::commit(const Findings& findings, RoundInfo& info) {
+  std::vector<alerts::AlertEvent> events;
+  std::size_t attempts = 0;
+  const bool stored = retrying("store the round's alerts", [&] {
+    ++attempts;
+    events = alerts_.apply(findings, std::make_pair(options_.consumer, info.last_seq), clock_.now());
+  });
+  if (!stored) return false;  // uncommitted: the next start replays the round
+  counters_->findings.fetch_add(findings.size(), std::memory_order_relaxed);
+  info.findings = findings.size();
+  info.alert_events = events.size();
+  info.store_attempts = attempts;
+  return true;
+}
+
+void Processor::publish_position(std::uint64_t seq) {
+  position_ = seq;
+  // Release: whoever sees the position also sees the counters and hook calls of the round.
+  counters_->position.store(seq, std::memory_order_release);
+}
+
+void Processor::shut_down_workers() {
+  for (auto& worker : workers_) {
+    Task task;
+    task.kind = Task::Kind::exit;
+    worker->post(std::move(task));
+  }
+}
+
+}  // namespace vigil::pipeline

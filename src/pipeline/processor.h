@@ -1,0 +1,179 @@
+#pragma once
+// The processor: reads the durable intake log in order, runs the rules for each patient's readings
+// on a bounded pool of workers, and turns their findings into alerts.
+//
+// Rounds. The consumer thread reads up to `batch` records after the committed position, hands each
+// to the worker that owns its patient (partition.h), waits for every worker to finish the round,
+// then stores all of the round's findings together with "position = last seq of the round" in ONE
+// alert-store transaction (AlertService::apply). A crash therefore replays at most the round in
+// progress, and replaying is harmless: the alert book merges a finding into the open alert of the
+// same (patient, rule) and ignores one whose readings it has already merged.
+//
+// Order. A patient's records always go to the same worker, in log order; the findings of a round are
+// applied in log order.
+//
+// State. Each worker alone owns the PatientState of its patients (no locks on state). State lives in
+// memory, so start() first replays the newest `warmup_records` records up to the committed position
+// into it without raising alerts: NEWS2 windows, fever durations and missing-data clocks survive a
+// restart.
+//
+// Missing data. Every `missing_data_scan` of clock time, between rounds, each worker checks the
+// enrolled patients it holds state for (rules::evaluate_missing); the findings go through the same
+// apply path. A patient is flagged once per silence: after the flag, the next flag needs a new
+// reading and a new gap (one alert update per scan per silent patient would flood the event history).
+// Patients who never sent anything are never flagged (the engine cannot know when they should have).
+//
+// Time. Every "now" (alert times, scan schedule, latency) comes from the injected Clock, which may be
+// a ManualClock (tests) or a ScaledClock (the demo). Only waits for the log and retry back-off are
+// real time.
+//
+// Errors. Records that do not decode, and records of patients the registry does not know (or whose
+// trial has no protocol), are skipped and counted. A failure to read the log or to store a round is
+// logged and retried with bounded back-off until it succeeds or stop() is called; a round is never
+// skipped (when stop() interrupts the retries, the round stays uncommitted and is replayed on the
+// next start).
+//
+// Thread safety: start(), stop() and the destructor from one controlling thread; stats() from any
+// thread at any time. The hooks in ProcessorOptions run on the processor's own threads.
+// Ownership: the Log, Registry, AlertService and Clock are borrowed and must outlive the Processor.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "alerts/alert_service.h"
+#include "common/clock.h"
+#include "log/log.h"
+#include "registry/registry.h"
+
+namespace vigil::pipeline {
+
+namespace detail {
+class Worker;
+struct Counters;
+}  // namespace detail
+
+// What one committed round did; passed to ProcessorOptions::on_round.
+struct RoundInfo {
+  enum class Kind { records, missing_data_scan };
+  Kind kind = Kind::records;
+  std::uint64_t first_seq = 0;     // the round's first record; for a scan, the position
+  std::uint64_t last_seq = 0;      // the position committed with the round
+  std::size_t records = 0;         // records read (0 for a scan)
+  std::size_t findings = 0;        // findings handed to the alert service
+  std::size_t alert_events = 0;    // alerts opened or updated by them
+  Duration latency{0};             // records rounds: clock now - appended_at of the newest record
+  std::size_t store_attempts = 1;  // AlertService::apply calls it took
+};
+
+struct ProcessorOptions {
+  unsigned workers = 2;               // at least 1
+  std::size_t batch = 2048;           // max records per round; at least 1
+  std::size_t worker_queue = 4096;    // max tasks queued per worker; the consumer blocks beyond it
+  std::string consumer = "pipeline";  // the name the position is stored under in the alert store
+  Duration missing_data_scan = std::chrono::minutes(1);  // clock time between scans; 0 disables
+  std::uint64_t warmup_records = 1'000'000;  // newest committed records replayed into state on start
+  std::chrono::milliseconds idle_wait{200};  // how long one Log::wait_for blocks when caught up
+  // Back-off after a failed log read or store commit doubles from the first value up to the second.
+  std::chrono::milliseconds retry_backoff{50};
+  std::chrono::milliseconds max_retry_backoff{5000};
+  // Called on the consumer thread after each committed round (findings stored), just before
+  // stats().position shows it. Must be quick, must not throw and must not call stop().
+  std::function<void(const RoundInfo&)> on_round;
+  // TEST ONLY: called on a worker's thread with its index for every record it takes in a round
+  // (not in warm-up), in the order it takes them, before decoding.
+  std::function<void(std::size_t worker, const log::Record& record)> on_record_for_test;
+};
+
+// A snapshot of the counters; every field is read from an atomic, so a snapshot taken while the
+// processor runs may mix values from neighbouring moments. The position is published last: once a
+// snapshot shows a position, every counter includes the rounds up to it.
+struct ProcessorStats {
+  std::uint64_t records_processed = 0;   // evaluated by the rules (warm-up excluded)
+  std::uint64_t records_skipped = 0;     // undecodable + unknown_patient
+  std::uint64_t undecodable = 0;         // payload did not decode (or named another patient)
+  std::uint64_t unknown_patient = 0;     // patient not in the registry, or their trial has no protocol
+  std::uint64_t warmup_records = 0;      // replayed into state on start
+  std::uint64_t findings = 0;            // committed findings, scans included
+  std::uint64_t rounds = 0;              // committed record rounds
+  std::uint64_t missing_data_scans = 0;  // completed scans
+  std::uint64_t store_failures = 0;      // failed log reads and store commits (each was retried)
+  std::uint64_t position = 0;            // committed position (0 until start() has read it)
+  std::uint64_t lag = 0;                 // log.last_seq() - position
+  std::int64_t last_latency_ms = 0;      // latest record round: clock now - newest record's appended_at
+  std::int64_t max_latency_ms = 0;       // the largest last_latency_ms since construction
+};
+
+class Processor {
+ public:
+  using Options = ProcessorOptions;
+
+  // Starts no thread. Throws std::invalid_argument when workers, batch or worker_queue is 0.
+  Processor(ProcessorOptions options, log::Log& log, const registry::Registry& registry,
+            alerts::AlertService& alerts, const Clock& clock);
+  ~Processor();  // stop()s
+  Processor(const Processor&) = delete;
+  Processor& operator=(const Processor&) = delete;
+
+  // Starts the consumer thread and the workers; the consumer reads the committed position, warms up
+  // and then processes. Later calls, and calls after stop(), do nothing.
+  void start();
+  // Finishes the round in progress (unless its commit keeps failing: see Errors above) and joins
+  // every thread. Idempotent. Takes at most about idle_wait longer than the round itself.
+  void stop();
+
+  [[nodiscard]] ProcessorStats stats() const;
+
+ private:
+  using Findings = std::vector<std::pair<alerts::AlertContext, domain::Finding>>;
+
+  void run_consumer();
+  std::optional<std::uint64_t> load_position();
+  void warm_up(std::uint64_t position);
+  bool run_round(std::vector<log::Record> records);
+  bool scan_missing_data();
+  Findings finish_round();
+  // Stores the findings with the position info.last_seq; fills in info. False when stop() came
+  // first.
+  bool commit(const Findings& findings, RoundInfo& info);
+  void publish_position(std::uint64_t seq);
+  void shut_down_workers();
+  // Runs `fn` until it does not throw, backing off between tries; false when stop() came first.
+  template <typename Fn>
+  bool retrying(const char* what, Fn&& fn);
+  [[nodiscard]] bool stop_requested() const { return stop_requested_.load(std::memory_order_acquire); }
+
+  // Constant after construction.
+  const ProcessorOptions options_;
+  log::Log& log_;
+  const registry::Registry& registry_;
+  alerts::AlertService& alerts_;
+  const Clock& clock_;
+
+  std::unique_ptr<detail::Counters> counters_;            // atomics: own synchronisation
+  std::vector<std::unique_ptr<detail::Worker>> workers_;  // each worker: own synchronisation
+
+  // Used by the consumer thread only.
+  std::uint64_t position_ = 0;
+  TimePoint next_scan_{};
+
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;  // back-off waits end early on stop()
+  std::atomic<bool> stop_requested_{false};
+
+  // Used by the controlling thread only.
+  bool started_ = false;
+  bool stopped_ = false;
+  std::thread consumer_;
+};
+
+}  // namespace vigil::pipeline

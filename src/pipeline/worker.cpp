@@ -1,0 +1,137 @@
+#include "pipeline/worker.h"
+
+#include <spdlog/spdlog.h>
+
+#include <utility>
+
+#include "domain/codec.h"
+#include "rules/engine.h"
+
+namespace vigil::pipeline::detail {
+namespace {
+
+std::string_view kind_name(log::RecordKind kind) {
+  return kind == log::RecordKind::observation ? "observation" : "questionnaire response";
+}
+
+}  // namespace
+
+Worker::Worker(std::size_t index, std::size_t queue_capacity, const registry::Registry& registry,
+               Counters& counters, RecordHook on_record)
+    : index_(index),
+      registry_(registry),
+      counters_(counters),
+      on_record_(std::move(on_record)),
+      queue_(queue_capacity) {}
+
+Worker::~Worker() {
+  join();
+}
+
+void Worker::start() {
+  thread_ = std::thread([this] { run(); });
+}
+
+void Worker::post(Task task) {
+  queue_.push(std::move(task));
+}
+
+void Worker::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+std::vector<SeqFinding> Worker::take_findings() {
+  return std::exchange(findings_, {});
+}
+
+void Worker::run() {
+  for (;;) {
+    Task task = queue_.pop();
+    switch (task.kind) {
+      case Task::Kind::record:
+        process(task.record, /*live=*/true);
+        break;
+      case Task::Kind::warmup_record:
+        process(task.record, /*live=*/false);
+        break;
+      case Task::Kind::missing_scan:
+        scan(task.now);
+        break;
+      case Task::Kind::end_round:
+        task.round_done->count_down();
+        break;
+      case Task::Kind::exit:
+        return;
+    }
+  }
+}
+
+void Worker::process(const log::Record& record, bool live) {
+  if (live && on_record_) on_record_(index_, record);
+
+  std::optional<domain::Observation> observation;
+  std::optional<domain::QuestionnaireResponse> response;
+  if (record.kind == log::RecordKind::observation) {
+    observation = domain::decode_observation(record.payload);
+  } else {
+    response = domain::decode_questionnaire_response(record.payload);
+  }
+  // The log's patient id decides the partition; a payload naming another patient is corrupt.
+  const std::string* decoded_patient = observation ? &observation->patient_id
+                                       : response  ? &response->patient_id
+                                                   : nullptr;
+  if (decoded_patient == nullptr || *decoded_patient != record.patient_id) {
+    skip_undecodable(record, live);
+    return;
+  }
+
+  const auto patient = registry_.patient(record.patient_id);
+  const auto protocol = patient ? registry_.protocol(patient->trial_id) : nullptr;
+  if (!protocol) {
+    if (live) counters_.unknown_patient.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+
+  Slot& slot = patients_.try_emplace(record.patient_id).first->second;
+  auto findings = observation ? rules::evaluate(*protocol, patient->settings, slot.state, *observation)
+                              : rules::evaluate(*protocol, patient->settings, slot.state, *response);
+  if (!live) {
+    counters_.warmup.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  counters_.processed.fetch_add(1, std::memory_order_relaxed);
+  for (auto& finding : findings) {
+    findings_.push_back(SeqFinding{
+        record.seq, alerts::AlertContext{patient->trial_id, patient->site_id, patient->id, protocol->version},
+        std::move(finding)});
+  }
+}
+
+void Worker::skip_undecodable(const log::Record& record, bool live) {
+  if (!live) return;  // counted and reported when it was first processed
+  counters_.undecodable.fetch_add(1, std::memory_order_relaxed);
+  if (!counters_.warned_undecodable.exchange(true)) {
+    // Ids and sizes only: the payload holds clinical values.
+    spdlog::warn(
+        "pipeline: skipping undecodable {} at log seq {} (id {}, {} bytes); later ones are only counted",
+        kind_name(record.kind), record.seq, record.id, record.payload.size());
+  }
+}
+
+void Worker::scan(TimePoint now) {
+  for (auto& [patient_id, slot] : patients_) {
+    if (slot.missing_flagged_for && slot.missing_flagged_for == slot.state.last_reading()) continue;
+    const auto patient = registry_.patient(patient_id);
+    if (!patient || patient->status != registry::PatientStatus::enrolled) continue;
+    const auto protocol = registry_.protocol(patient->trial_id);
+    if (!protocol) continue;
+    auto finding = rules::evaluate_missing(*protocol, slot.state, now);
+    if (!finding) continue;
+    slot.missing_flagged_for = slot.state.last_reading();
+    findings_.push_back(SeqFinding{
+        0, alerts::AlertContext{patient->trial_id, patient->site_id, patient->id, protocol->version},
+        std::move(*finding)});
+  }
+}
+
+}  // namespace vigil::pipeline::detail

@@ -1,0 +1,110 @@
+#pragma once
+// One rule-evaluation worker of the Processor (internal to the pipeline module): a thread, its
+// bounded task queue, and the PatientState of every patient partitioned to it.
+//
+// Thread safety: post() is for the consumer thread; every task runs on the worker's own thread, which
+// alone touches the patient states. The findings buffer is handed over by the round protocol: the
+// worker appends to it until it takes an end_round task and counts the round's latch down; the
+// consumer reads it with take_findings() only after the latch opened and before it posts again.
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <latch>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "alerts/alert_book.h"
+#include "common/clock.h"
+#include "domain/finding.h"
+#include "log/log.h"
+#include "pipeline/bounded_queue.h"
+#include "registry/registry.h"
+#include "rules/patient_state.h"
+
+namespace vigil::pipeline::detail {
+
+// Counters the workers and the consumer share; all relaxed atomics (they order nothing).
+struct Counters {
+  std::atomic<std::uint64_t> processed{0};
+  std::atomic<std::uint64_t> undecodable{0};
+  std::atomic<std::uint64_t> unknown_patient{0};
+  std::atomic<std::uint64_t> warmup{0};
+  std::atomic<std::uint64_t> findings{0};
+  std::atomic<std::uint64_t> rounds{0};
+  std::atomic<std::uint64_t> scans{0};
+  std::atomic<std::uint64_t> store_failures{0};
+  std::atomic<std::uint64_t> position{0};
+  std::atomic<std::int64_t> last_latency_ms{0};
+  std::atomic<std::int64_t> max_latency_ms{0};
+  std::atomic<bool> warned_undecodable{false};  // undecodable records are logged once per process
+};
+
+struct Task {
+  enum class Kind {
+    record,         // evaluate and keep the findings
+    warmup_record,  // evaluate into state only
+    missing_scan,   // evaluate_missing at `now` for every enrolled patient held
+    end_round,      // count `round_done` down
+    exit,           // leave the thread
+  };
+  Kind kind = Kind::record;
+  log::Record record;
+  TimePoint now{};
+  std::latch* round_done = nullptr;
+};
+
+// A finding tagged with the seq of the record that raised it (0 for missing-data scans), so that the
+// consumer can put the round's findings back in log order.
+struct SeqFinding {
+  std::uint64_t seq = 0;
+  alerts::AlertContext context;
+  domain::Finding finding;
+};
+
+using RecordHook = std::function<void(std::size_t worker, const log::Record& record)>;
+
+class Worker {
+ public:
+  Worker(std::size_t index, std::size_t queue_capacity, const registry::Registry& registry,
+         Counters& counters, RecordHook on_record);
+  ~Worker();  // joins; the consumer must have posted exit first when the thread started
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  void start();
+  void post(Task task);  // blocks while the queue is full
+  void join();
+  std::vector<SeqFinding> take_findings();
+
+ private:
+  struct Slot {
+    rules::PatientState state;
+    // last_reading() when the patient was last flagged missing: no new flag until data arrives again.
+    std::optional<TimePoint> missing_flagged_for;
+  };
+
+  void run();
+  void process(const log::Record& record, bool live);
+  void scan(TimePoint now);
+  void skip_undecodable(const log::Record& record, bool live);
+
+  // Constant after construction.
+  const std::size_t index_;
+  const registry::Registry& registry_;
+  Counters& counters_;
+  const RecordHook on_record_;
+
+  BoundedQueue<Task> queue_;  // own synchronisation
+  std::thread thread_;
+
+  // Worker thread only.
+  std::unordered_map<std::string, Slot> patients_;
+  // Worker thread during a round, consumer between rounds (see above).
+  std::vector<SeqFinding> findings_;
+};
+
+}  // namespace vigil::pipeline::detail
