@@ -15,7 +15,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   int exit_code = 0;
   vigil::app::register_serve_command(app, exit_code);
-  // DEMO-PENDING vigil::app::register_demo_command(app, exit_code);
+  vigil::app::register_demo_command(app, exit_code);
   vigil::loadgen::register_command(app);
   app.add_subcommand("version", "Print the version")->callback([] { std::printf("vigil %s\n", VIGIL_VERSION); });
   CLI11_PARSE(app, argc, argv);

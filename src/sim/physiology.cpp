@@ -122,7 +122,7 @@ VitalsSample sample_vitals(const PatientProfile& profile, const Episode* episode
   if (s == 0 && roll < artefact_probability) {
     if (pick < 1) {
       out.artefact = Artefact::spo2_dip;
-      v.spo2 = profile.spo2_scale == 2 ? 90 + std::floor(amount * 2) : 92 + std::floor(amount * 3);
+      v.spo2 = profile.spo2_scale == 2 ? 90 + std::floor(amount * 2) : 91 + std::floor(amount * 4);
     } else if (pick < 2) {
       out.artefact = Artefact::pulse_spike;
       v.heart_rate = std::min(109.0, v.heart_rate + 20 + 10 * amount);

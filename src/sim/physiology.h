@@ -12,9 +12,11 @@
 // a "normal envelope" that still scores NEWS2 0, so a normal reading only scores through an artefact.
 //
 // Artefacts. With a small probability per reading set, one parameter shows a brief implausible but
-// valid value: a SpO2 dip to 92-94 % (90-91 % on scale 2), a motion spike of the pulse (at most
-// 109 /min), or a probe-off temperature of 35.6-35.9 C. Each scores at most 2 NEWS2 points and trips
-// no protocol threshold, so a normal patient stays in NEWS2 0-2 and false alerts stay rare.
+// valid value: a SpO2 dip to 91-94 % (90-91 % on scale 2), a motion spike of the pulse (at most
+// 109 /min), or a probe-off temperature of 35.6-35.9 C. None trips a protocol threshold; all but
+// the deepest dip score at most 2 NEWS2 points, and a dip to 91 % scores 3 on its own, which raises
+// a low-medium NEWS2 alert (the "single parameter 3" rule), never a medium one. So a normal patient
+// stays in NEWS2 0-2 almost always, and medium-or-higher false alerts come from nothing here.
 //
 // Episodes (sepsis-like). From onset the deterioration grows over a 30-90 simulated minute ramp
 // (smoothstep), holds for a 60-120 minute plateau, and recovers over another ramp length. At full

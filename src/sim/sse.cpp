@@ -42,6 +42,7 @@ void SseParser::reset_stream() {
   has_data_ = false;
   event_too_large_ = false;
   event_type_.clear();
+  id_buffer_ = last_event_id_;
 }
 
 void SseParser::line_done(std::vector<SseEvent>& out) {
@@ -81,7 +82,7 @@ void SseParser::field(std::string_view name, std::string_view value) {
       has_data_ = true;
     }
   } else if (name == "id") {
-    if (value.find('\0') == std::string_view::npos) last_event_id_.assign(value);
+    if (value.find('\0') == std::string_view::npos) id_buffer_.assign(value);
   } else if (name == "retry") {
     const bool digits = !value.empty() && std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
     std::uint64_t ms = 0;
@@ -93,6 +94,7 @@ void SseParser::field(std::string_view name, std::string_view value) {
 }
 
 void SseParser::dispatch(std::vector<SseEvent>& out) {
+  last_event_id_ = id_buffer_;
   if (event_too_large_) {
     ++dropped_;
   } else if (has_data_) {

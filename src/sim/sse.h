@@ -6,8 +6,9 @@
 // Follows the standard: lines end in CRLF, LF or CR; a leading BOM is skipped; lines starting with
 // ':' are comments; "field: value" loses one leading space; data lines are joined with '\n'; a blank
 // line dispatches the event (none when no data line was seen, but an id still counts); "id" without
-// NUL sets the last event id, which persists across events; "retry" takes digits only; unknown
-// fields are ignored.
+// NUL sets the id buffer, which becomes the last event id when the event is dispatched and
+// persists across events (so an event cut off mid-way never counts as received); "retry" takes
+// digits only; unknown fields are ignored.
 //
 // Bounded memory: a line longer than `max_line` bytes, or an event whose data grows beyond
 // `max_event` bytes, is dropped (counted in dropped()), and parsing resumes at the next line or event.
@@ -41,7 +42,8 @@ class SseParser {
   [[nodiscard]] std::optional<std::chrono::milliseconds> retry() const { return retry_; }
   [[nodiscard]] std::uint64_t dropped() const { return dropped_; }
 
-  // Forgets a partial line and event (for a new connection); keeps the last event id and retry.
+  // Forgets a partial line and event (for a new connection); keeps the last dispatched event id
+  // and the retry.
   void reset_stream();
 
  private:
@@ -59,6 +61,7 @@ class SseParser {
   bool has_data_ = false;
   bool event_too_large_ = false;
   std::string event_type_;
+  std::string id_buffer_;
   std::string last_event_id_;
   std::optional<std::chrono::milliseconds> retry_;
   std::uint64_t dropped_ = 0;

@@ -80,7 +80,7 @@ std::string IdSource::next() {
   std::string out;
   out.reserve(36);
   for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6) out += '-';
+    if (i == 8 || i == 12) out += '-';
     out += kHex[(hi >> (60 - 4 * i)) & 0xf];
   }
   for (int i = 0; i < 16; ++i) {
