@@ -16,7 +16,7 @@ PACKAGES=(
   curl procps
 )
 # What `make bench` measures against, and the profiler behind /debug/pprof.
-BENCH_PACKAGES=(nginx-light golang-go jq iproute2 libgoogle-perftools-dev)
+BENCH_PACKAGES=(nginx-light golang-go jq iproute2 libgoogle-perftools-dev librocksdb-dev)
 
 wanted=("${PACKAGES[@]}")
 [[ "${1:-}" == "--bench" ]] && wanted+=("${BENCH_PACKAGES[@]}")

@@ -1,6 +1,5 @@
 // The vigil binary: argument parsing only. Everything else lives in the vigil_core library.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 
 #include "app/commands.h"
@@ -17,7 +16,9 @@ int main(int argc, char** argv) {
   vigil::app::register_serve_command(app, exit_code);
   vigil::app::register_demo_command(app, exit_code);
   vigil::loadgen::register_command(app);
-  app.add_subcommand("version", "Print the version")->callback([] { std::printf("vigil %s\n", VIGIL_VERSION); });
+  app.add_subcommand("version", "Print the version")->callback([] {
+    std::printf("vigil %s\n", VIGIL_VERSION);
+  });
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

@@ -1,8 +1,8 @@
 // GET /v1/alerts, GET /v1/alerts/{id}, POST /v1/alerts/{id}/acknowledge and /resolve.
 // Every AlertService call blocks on SQLite, so it runs on the blocking pool.
-#include <boost/json/parse.hpp>
 #include <fmt/format.h>
 
+#include <boost/json/parse.hpp>
 #include <string>
 
 #include "alerts/alert_store.h"
@@ -28,10 +28,12 @@ http::Response invalid_query(const std::vector<domain::FieldError>& errors) {
 }
 
 http::Response alert_not_found(std::string_view id) {
-  return http::problem(Status::not_found, "alert-not-found", "Alert not found", fmt::format("no alert '{}'", id));
+  return http::problem(Status::not_found, "alert-not-found", "Alert not found",
+                       fmt::format("no alert '{}'", id));
 }
 
-boost::asio::awaitable<std::optional<http::Response>> list_alerts(const ApiDeps& deps, http::RequestContext& ctx) {
+boost::asio::awaitable<std::optional<http::Response>> list_alerts(const ApiDeps& deps,
+                                                                  http::RequestContext& ctx) {
   QueryParams q(ctx.query);
   q.reject_unknown({"trial", "site", "patient", "status", "min_severity", "since", "cursor", "limit"});
   alerts::AlertFilter filter;
@@ -44,7 +46,8 @@ boost::asio::awaitable<std::optional<http::Response>> list_alerts(const ApiDeps&
   }
   if (auto s = q.text("min_severity")) {
     filter.min_severity = domain::parse_severity(*s);
-    if (!filter.min_severity) q.add_error("min_severity", "must be low, low-medium, medium, high or critical");
+    if (!filter.min_severity)
+      q.add_error("min_severity", "must be low, low-medium, medium, high or critical");
   }
   filter.since = q.time("since");
   if (auto c = q.text("cursor")) {
@@ -63,7 +66,8 @@ boost::asio::awaitable<std::optional<http::Response>> list_alerts(const ApiDeps&
   co_return http::json_response(Status::ok, body);
 }
 
-boost::asio::awaitable<std::optional<http::Response>> get_alert(const ApiDeps& deps, http::RequestContext& ctx) {
+boost::asio::awaitable<std::optional<http::Response>> get_alert(const ApiDeps& deps,
+                                                                http::RequestContext& ctx) {
   const std::string id(ctx.params.get("id"));
   auto alert = co_await http::run_blocking(deps.blocking, [&] { return deps.alerts.get(id); });
   if (!alert) co_return alert_not_found(id);
@@ -97,8 +101,10 @@ boost::asio::awaitable<std::optional<http::Response>> change_alert(const ApiDeps
     }
   }
   if (actor.empty() && errors.empty()) errors.push_back({"actor", "is required: who is acting on the alert"});
-  if (actor.size() > kMaxActorLength) errors.push_back({"actor", fmt::format("at most {} characters", kMaxActorLength)});
-  if (note.size() > kMaxNoteLength) errors.push_back({"note", fmt::format("at most {} characters", kMaxNoteLength)});
+  if (actor.size() > kMaxActorLength)
+    errors.push_back({"actor", fmt::format("at most {} characters", kMaxActorLength)});
+  if (note.size() > kMaxNoteLength)
+    errors.push_back({"note", fmt::format("at most {} characters", kMaxNoteLength)});
   if (!errors.empty()) {
     co_return http::problem(Status::unprocessable_entity, "invalid-alert-action", "Invalid alert action",
                             fmt::format("{}: {}", errors.front().path, errors.front().message),
@@ -128,8 +134,10 @@ boost::asio::awaitable<std::optional<http::Response>> change_alert(const ApiDeps
 }  // namespace
 
 void add_alert_routes(http::Router& router, const ApiDeps& deps, const ApiOptions& /*options*/) {
-  router.add(http::Verb::get, "/v1/alerts", [deps](http::RequestContext& ctx) { return list_alerts(deps, ctx); });
-  router.add(http::Verb::get, "/v1/alerts/{id}", [deps](http::RequestContext& ctx) { return get_alert(deps, ctx); });
+  router.add(http::Verb::get, "/v1/alerts",
+             [deps](http::RequestContext& ctx) { return list_alerts(deps, ctx); });
+  router.add(http::Verb::get, "/v1/alerts/{id}",
+             [deps](http::RequestContext& ctx) { return get_alert(deps, ctx); });
   router.add(http::Verb::post, "/v1/alerts/{id}/acknowledge",
              [deps](http::RequestContext& ctx) { return change_alert(deps, Action::acknowledge, ctx); });
   router.add(http::Verb::post, "/v1/alerts/{id}/resolve",

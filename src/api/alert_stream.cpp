@@ -8,6 +8,8 @@
 //
 // A client too slow to keep up overflows its bounded queue; the stream is then closed and the client
 // resumes from its Last-Event-ID, so a slow reader costs bounded memory and loses nothing.
+#include <fmt/format.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/post.hpp>
@@ -16,8 +18,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/json/serialize.hpp>
-#include <fmt/format.h>
-
 #include <charconv>
 #include <memory>
 #include <string>
@@ -100,7 +100,8 @@ asio::awaitable<std::optional<http::Response>> stream_alerts(const ApiDeps& deps
     signal->stop = true;
     signal->timer.cancel();
   };
-  if (!last_sent) last_sent = co_await http::run_blocking(deps.blocking, [&] { return deps.alerts.last_event_id(); });
+  if (!last_sent)
+    last_sent = co_await http::run_blocking(deps.blocking, [&] { return deps.alerts.last_event_id(); });
 
   std::string out =
       "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
@@ -108,7 +109,8 @@ asio::awaitable<std::optional<http::Response>> stream_alerts(const ApiDeps& deps
   // The backlog a resuming client missed, page by page.
   for (;;) {
     const auto after = *last_sent;
-    auto events = co_await http::run_blocking(deps.blocking, [&] { return deps.alerts.events_after(after, kBacklogPage); });
+    auto events = co_await http::run_blocking(deps.blocking,
+                                              [&] { return deps.alerts.events_after(after, kBacklogPage); });
     for (const auto& e : events) append_frame(e, out);
     if (!events.empty()) last_sent = events.back().event_id;
     if (!co_await send(ctx, out)) co_return std::nullopt;

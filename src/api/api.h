@@ -7,7 +7,6 @@
 // Ownership: the router's handlers hold a reference to the Api; the Api holds references to the
 // services in ApiDeps. Everything must outlive the server that serves the router.
 #include <boost/asio/thread_pool.hpp>
-
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -30,11 +29,11 @@ struct Readiness {
 };
 
 struct ApiOptions {
-  std::size_t max_batch = 1000;                   // observations per request; more is 413
-  std::chrono::seconds retry_after{1};            // Retry-After on 503
-  std::chrono::seconds sse_keepalive{15};         // comment line on an idle alert stream
-  std::size_t sse_queue = 1024;                   // events buffered per stream before it is cut
-  std::size_t max_observations_limit = 1000;      // GET /v1/patients/{id}/observations?limit=
+  std::size_t max_batch = 1000;               // observations per request; more is 413
+  std::chrono::seconds retry_after{1};        // Retry-After on 503
+  std::chrono::seconds sse_keepalive{15};     // comment line on an idle alert stream
+  std::size_t sse_queue = 1024;               // events buffered per stream before it is cut
+  std::size_t max_observations_limit = 1000;  // GET /v1/patients/{id}/observations?limit=
 };
 
 struct ApiDeps {

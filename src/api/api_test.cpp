@@ -1,13 +1,15 @@
 // The API over real HTTP (port 0) on the real log, alert service and registry (the demo trial).
-#include <boost/asio/read.hpp>
-#include <boost/asio/thread_pool.hpp>
-#include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
+#include "api/api.h"
+
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
+#include <boost/asio/read.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <condition_variable>
 #include <filesystem>
 #include <future>
@@ -15,7 +17,6 @@
 #include <random>
 #include <thread>
 
-#include "api/api.h"
 #include "http/server.h"
 #include "http/test_client.h"
 #include "log/sqlite_log.h"
@@ -53,15 +54,21 @@ TimePoint at(const char* text) {
   return t;
 }
 
-std::string observation(const std::string& id, const std::string& patient, const std::string& code, double value,
-                        const std::string& unit, const std::string& time = "2026-11-22T07:59:00.000Z") {
-  return fmt::format(R"({{"id":"{}","patient_id":"{}","device_id":"wear-1","code":"{}","value":{},"unit":"{}","effective_time":"{}"}})",
-                     id, patient, code, value, unit, time);
+std::string observation(const std::string& id, const std::string& patient, const std::string& code,
+                        double value, const std::string& unit,
+                        const std::string& time = "2026-11-22T07:59:00.000Z") {
+  return fmt::format(
+      R"({{"id":"{}","patient_id":"{}","device_id":"wear-1","code":"{}","value":{},"unit":"{}","effective_time":"{}"}})",
+      id, patient, code, value, unit, time);
 }
 
-std::string uuid(int n) { return fmt::format("00000000-0000-4000-8000-{:012d}", n); }
+std::string uuid(int n) {
+  return fmt::format("00000000-0000-4000-8000-{:012d}", n);
+}
 
-json::object body_of(const TestClient::Res& res) { return json::parse(res.body()).as_object(); }
+json::object body_of(const TestClient::Res& res) {
+  return json::parse(res.body()).as_object();
+}
 
 // Holds the log's writer before each commit while `hold` is set, to fill the intake queue.
 struct WriterGate {
@@ -90,7 +97,9 @@ class ApiTest : public ::testing::Test {
     options.sse_keepalive = std::chrono::seconds(1);
     register_routes(router_,
                     ApiDeps{log_, log_, *registry_, alerts_, blocking_, clock_,
-                            [this] { return Readiness{true, log_.last_seq(), 0}; }},
+                            [this] {
+                              return Readiness{true, log_.last_seq(), 0};
+                            }},
                     options);
     http::ServerOptions server_options;
     server_options.io_threads = 2;
@@ -174,7 +183,8 @@ TEST_F(ApiTest, SingleObservationIsStoredOnceAndTheRepeatIsADuplicate) {
 
 TEST_F(ApiTest, UnitsAreConvertedBeforeStorage) {
   TestClient client(port());
-  auto res = client.post("/v1/observations", observation(uuid(2), "DEMO-S01-0007", "8310-5", 100.4, "[degF]"));
+  auto res =
+      client.post("/v1/observations", observation(uuid(2), "DEMO-S01-0007", "8310-5", 100.4, "[degF]"));
   ASSERT_EQ(res.result_int(), 202) << res.body();
   res = client.get("/v1/patients/DEMO-S01-0007/observations?code=8310-5");
   const auto list = body_of(res).at("observations").as_array();
@@ -222,14 +232,20 @@ TEST_F(ApiTest, EachErrorHasItsStatusAndAProblemBody) {
       {"{not json", "application/json", 400, "/problems/malformed-json"},
       {"[1,2]", "application/json", 400, "/problems/invalid-body"},
       {big, "application/json", 413, "/problems/batch-too-large"},
-      {observation(uuid(3), "DEMO-S01-0001", "8867-4", 70, "/min"), "text/plain", 415, "/problems/unsupported-media-type"},
-      {observation(uuid(4), "DEMO-S01-0001", "8867-4", 900, "/min"), "application/json", 422, "/problems/invalid-observation"},
-      {observation(uuid(5), "DEMO-S01-0001", "8310-5", 80, "Cel"), "application/json", 422, "/problems/invalid-observation"},
-      {observation(uuid(6), "DEMO-S01-0001", "8867-4", 70, "mm[Hg]"), "application/json", 422, "/problems/invalid-observation"},
-      {observation(uuid(7), "DEMO-S01-0001", "1234-5", 70, "/min"), "application/json", 422, "/problems/invalid-observation"},
-      {observation(uuid(8), "DEMO-S01-0001", "8867-4", 70, "/min", "2026-11-22T08:06:00Z"), "application/json", 422,
+      {observation(uuid(3), "DEMO-S01-0001", "8867-4", 70, "/min"), "text/plain", 415,
+       "/problems/unsupported-media-type"},
+      {observation(uuid(4), "DEMO-S01-0001", "8867-4", 900, "/min"), "application/json", 422,
        "/problems/invalid-observation"},
-      {observation(uuid(9), "DEMO-S09-0001", "8867-4", 70, "/min"), "application/json", 404, "/problems/unknown-patient"},
+      {observation(uuid(5), "DEMO-S01-0001", "8310-5", 80, "Cel"), "application/json", 422,
+       "/problems/invalid-observation"},
+      {observation(uuid(6), "DEMO-S01-0001", "8867-4", 70, "mm[Hg]"), "application/json", 422,
+       "/problems/invalid-observation"},
+      {observation(uuid(7), "DEMO-S01-0001", "1234-5", 70, "/min"), "application/json", 422,
+       "/problems/invalid-observation"},
+      {observation(uuid(8), "DEMO-S01-0001", "8867-4", 70, "/min", "2026-11-22T08:06:00Z"),
+       "application/json", 422, "/problems/invalid-observation"},
+      {observation(uuid(9), "DEMO-S09-0001", "8867-4", 70, "/min"), "application/json", 404,
+       "/problems/unknown-patient"},
       {observation(uuid(10), "DEMO-S01-0401", "8867-4", 70, "/min"), "application/json", 422,
        "/problems/patient-not-enrolled"},
   };
@@ -327,7 +343,8 @@ std::string read_until(boost::asio::ip::tcp::socket& socket, std::string& buffer
   return buffer;
 }
 
-boost::asio::ip::tcp::socket open_stream(boost::asio::io_context& ioc, std::uint16_t port, const std::string& last_id) {
+boost::asio::ip::tcp::socket open_stream(boost::asio::io_context& ioc, std::uint16_t port,
+                                         const std::string& last_id) {
   boost::asio::ip::tcp::socket socket(ioc);
   socket.connect({boost::asio::ip::make_address("127.0.0.1"), port});
   timeval tv{1, 0};  // a read returns at least every second so read_until can check its deadline

@@ -3,7 +3,6 @@
 // own executor (the connection's strand) once the log's writer reports it durable or failed. The
 // network thread is free while the fsync happens.
 #include <boost/asio/awaitable.hpp>
-
 #include <vector>
 
 #include "log/log.h"

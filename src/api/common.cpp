@@ -1,6 +1,6 @@
-#include <boost/beast/core/string.hpp>
 #include <fmt/format.h>
 
+#include <boost/beast/core/string.hpp>
 #include <string>
 
 #include "api/routes.h"
@@ -28,7 +28,8 @@ bool has_json_body(const http::Request& request) {
 
 http::Response unsupported_media_type(const http::Request& request) {
   const std::string_view type = request[http::bhttp::field::content_type];
-  return http::problem(http::Status::unsupported_media_type, "unsupported-media-type", "Unsupported media type",
+  return http::problem(http::Status::unsupported_media_type, "unsupported-media-type",
+                       "Unsupported media type",
                        type.empty() ? "the body must be sent with Content-Type: application/json"
                                     : fmt::format("the body must be application/json, not '{}'", type));
 }

@@ -6,9 +6,9 @@
 // multistatus format). A batch with no valid item at all is refused with 422. A body of one
 // observation (not a batch) answers with the status of its one problem: 404 unknown patient, 422
 // not enrolled or invalid field.
-#include <boost/json/object.hpp>
 #include <fmt/format.h>
 
+#include <boost/json/object.hpp>
 #include <string>
 #include <utility>
 #include <vector>
@@ -49,7 +49,8 @@ struct ItemVerdict {
   std::vector<domain::FieldError> errors;
 };
 
-ItemVerdict check_observation(domain::ObservationItem& item, const registry::Registry& registry, TimePoint now) {
+ItemVerdict check_observation(domain::ObservationItem& item, const registry::Registry& registry,
+                              TimePoint now) {
   ItemVerdict verdict;
   if (!item.ok()) {
     verdict.errors = std::move(item.errors);
@@ -68,15 +69,16 @@ ItemVerdict check_observation(domain::ObservationItem& item, const registry::Reg
 http::Response single_item_problem(ItemVerdict verdict) {
   using R = registry::PatientCheck::Result;
   if (verdict.patient == R::unknown) {
-    return http::problem(Status::not_found, "unknown-patient", "Unknown patient", verdict.errors.front().message,
-                         {{"errors", to_json(verdict.errors)}});
+    return http::problem(Status::not_found, "unknown-patient", "Unknown patient",
+                         verdict.errors.front().message, {{"errors", to_json(verdict.errors)}});
   }
   if (verdict.patient == R::not_enrolled) {
     return http::problem(Status::unprocessable_entity, "patient-not-enrolled", "Patient not enrolled",
                          verdict.errors.front().message, {{"errors", to_json(verdict.errors)}});
   }
   return http::problem(Status::unprocessable_entity, "invalid-observation", "Invalid observation",
-                       fmt::format("{} field error(s)", verdict.errors.size()), {{"errors", to_json(verdict.errors)}});
+                       fmt::format("{} field error(s)", verdict.errors.size()),
+                       {{"errors", to_json(verdict.errors)}});
 }
 
 // Stores `items` and answers 202, or 503 when the log cannot take or keep them.
@@ -85,7 +87,8 @@ boost::asio::awaitable<http::Response> store(const ApiDeps& deps, const ApiOptio
   auto outcome = co_await append(deps.log, std::move(items));
   if (!outcome.queued) {
     co_return unavailable("intake-overloaded", "Intake queue full",
-                          "the durable intake queue is full; retry the same request later", options.retry_after);
+                          "the durable intake queue is full; retry the same request later",
+                          options.retry_after);
   }
   if (!outcome.result.ok()) {
     co_return unavailable("storage-unavailable", "Storage unavailable",
@@ -107,7 +110,8 @@ boost::asio::awaitable<std::optional<http::Response>> post_observations(const Ap
                                                                         http::RequestContext& ctx) {
   if (!has_json_body(ctx.request)) co_return unsupported_media_type(ctx.request);
   auto parsed = domain::parse_observations(padded_body(ctx.request), options.max_batch);
-  if (parsed.status != domain::ParseStatus::ok) co_return parse_failure(parsed.status, parsed.message, options.max_batch);
+  if (parsed.status != domain::ParseStatus::ok)
+    co_return parse_failure(parsed.status, parsed.message, options.max_batch);
 
   const TimePoint now = deps.clock.now();
   std::vector<log::AppendItem> items;
@@ -126,7 +130,8 @@ boost::asio::awaitable<std::optional<http::Response>> post_observations(const Ap
                                     obs.effective_time, domain::encode(obs)});
   }
   if (items.empty()) {
-    co_return http::problem(Status::unprocessable_entity, "invalid-observations", "No valid observation in the batch",
+    co_return http::problem(Status::unprocessable_entity, "invalid-observations",
+                            "No valid observation in the batch",
                             fmt::format("all {} observations were refused", parsed.items.size()),
                             {{"errors", std::move(errors)}});
   }
@@ -140,9 +145,9 @@ boost::asio::awaitable<std::optional<http::Response>> post_questionnaire_respons
   auto parsed = domain::parse_questionnaire_response(padded_body(ctx.request));
   if (parsed.status != domain::ParseStatus::ok) co_return parse_failure(parsed.status, parsed.message, 1);
   if (!parsed.errors.empty()) {
-    co_return http::problem(Status::unprocessable_entity, "invalid-questionnaire-response",
-                            "Invalid questionnaire response", fmt::format("{} field error(s)", parsed.errors.size()),
-                            {{"errors", to_json(parsed.errors)}});
+    co_return http::problem(
+        Status::unprocessable_entity, "invalid-questionnaire-response", "Invalid questionnaire response",
+        fmt::format("{} field error(s)", parsed.errors.size()), {{"errors", to_json(parsed.errors)}});
   }
   auto& response = parsed.response;
   auto check = deps.registry.check_patient_for_intake(response.patient_id);
@@ -151,11 +156,14 @@ boost::asio::awaitable<std::optional<http::Response>> post_questionnaire_respons
     co_return single_item_problem(std::move(verdict));
   }
   const auto protocol = deps.registry.protocol(check.patient->trial_id);
-  if (!protocol || protocol->questionnaire.id.empty() || protocol->questionnaire.id != response.questionnaire_id) {
+  if (!protocol || protocol->questionnaire.id.empty() ||
+      protocol->questionnaire.id != response.questionnaire_id) {
     const std::vector<domain::FieldError> errs{
-        {"questionnaire", fmt::format("'{}' is not a questionnaire of this patient's trial", response.questionnaire_id)}};
+        {"questionnaire",
+         fmt::format("'{}' is not a questionnaire of this patient's trial", response.questionnaire_id)}};
     co_return http::problem(Status::unprocessable_entity, "invalid-questionnaire-response",
-                            "Invalid questionnaire response", errs.front().message, {{"errors", to_json(errs)}});
+                            "Invalid questionnaire response", errs.front().message,
+                            {{"errors", to_json(errs)}});
   }
   auto errs = domain::validate(response, protocol->questionnaire, deps.clock.now());
   if (!errs.empty()) {
@@ -174,8 +182,9 @@ boost::asio::awaitable<std::optional<http::Response>> post_questionnaire_respons
 void add_intake_routes(http::Router& router, const ApiDeps& deps, const ApiOptions& options) {
   router.add(http::Verb::post, "/v1/observations",
              [deps, options](http::RequestContext& ctx) { return post_observations(deps, options, ctx); });
-  router.add(http::Verb::post, "/v1/questionnaire-responses",
-             [deps, options](http::RequestContext& ctx) { return post_questionnaire_response(deps, options, ctx); });
+  router.add(http::Verb::post, "/v1/questionnaire-responses", [deps, options](http::RequestContext& ctx) {
+    return post_questionnaire_response(deps, options, ctx);
+  });
 }
 
 }  // namespace vigil::api::detail

@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include "api/query.h"
-#include "domain/codec.h"
 #include "api/routes.h"
+#include "domain/codec.h"
 #include "http/blocking.h"
 #include "http/problem.h"
 
@@ -46,7 +46,8 @@ boost::asio::awaitable<std::optional<http::Response>> list_observations(const Ap
     if (!first) body += ',';
     first = false;
     body.append(r.payload, 0, r.payload.size() - 1);
-    fmt::format_to(std::back_inserter(body), R"(,"seq":{},"stored_at":"{}"}})", r.seq, format_rfc3339(r.appended_at));
+    fmt::format_to(std::back_inserter(body), R"(,"seq":{},"stored_at":"{}"}})", r.seq,
+                   format_rfc3339(r.appended_at));
   }
   body += "]}";
   http::Response res{Status::ok, 11};

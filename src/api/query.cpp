@@ -1,9 +1,9 @@
 #include "api/query.h"
 
-#include <boost/url/parse_query.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <boost/url/parse_query.hpp>
 #include <charconv>
 
 namespace vigil::api {

@@ -28,7 +28,9 @@ class QueryParams {
   // Records an error for every parameter not in `known`.
   void reject_unknown(std::initializer_list<std::string_view> known);
 
-  void add_error(std::string_view name, std::string message) { errors_.push_back({std::string(name), std::move(message)}); }
+  void add_error(std::string_view name, std::string message) {
+    errors_.push_back({std::string(name), std::move(message)});
+  }
   [[nodiscard]] const std::vector<domain::FieldError>& errors() const { return errors_; }
 
  private:

@@ -2,7 +2,6 @@
 // Internal to the api module: one registration function per route family (one file each), and the
 // small helpers they share.
 #include <boost/json/array.hpp>
-
 #include <string_view>
 #include <vector>
 

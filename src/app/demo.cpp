@@ -1,10 +1,10 @@
 // `vigil demo`: a fresh node on the demo trial, on a compressed clock, driven over real HTTP by the
 // simulator (src/sim), ending with a summary whose "acknowledged" and "stored" must agree.
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <fmt/format.h>
 
 #include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <csignal>
 #include <cstdio>
 #include <ctime>
@@ -140,7 +140,8 @@ int demo(const DemoOptions& o) {
 
 void register_demo_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<DemoOptions>();
-  auto* cmd = app.add_subcommand("demo", "Run the demo trial: a fresh server driven by the built-in simulator");
+  auto* cmd =
+      app.add_subcommand("demo", "Run the demo trial: a fresh server driven by the built-in simulator");
   cmd->add_option("--rate", options->rate, "Observations per second, all patients together")
       ->check(CLI::Range(1.0, 1e6))
       ->capture_default_str();
@@ -155,14 +156,20 @@ void register_demo_command(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--data-root", options->data_root, "A fresh data folder is created under this one")
       ->capture_default_str();
-  cmd->add_option("--trial", options->trial, "Protocol file of the trial")->check(CLI::ExistingFile)->capture_default_str();
+  cmd->add_option("--trial", options->trial, "Protocol file of the trial")
+      ->check(CLI::ExistingFile)
+      ->capture_default_str();
   cmd->add_option("--seed", options->seed, "Seed of the simulated trial (episodes, gaps, physiology)")
       ->capture_default_str();
   cmd->add_option("--connections", options->connections, "Keep-alive connections the simulator posts on")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
-  cmd->add_option("--batch", options->batch, "Observations per request")->check(CLI::Range(1, 1000))->capture_default_str();
-  cmd->add_option("--workers", options->workers, "Rule-evaluation workers")->check(CLI::Range(1, 64))->capture_default_str();
+  cmd->add_option("--batch", options->batch, "Observations per request")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  cmd->add_option("--workers", options->workers, "Rule-evaluation workers")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
   cmd->callback([options, &exit_code] { exit_code = demo(*options); });
 }
 

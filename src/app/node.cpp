@@ -47,8 +47,10 @@ Node::Node(const config::Config& config, const Clock& clock) : config_(config), 
   log_options.max_queued_items = config_.intake.queue_capacity;
   log_options.max_group_items = config_.intake.max_group_items;
   log_options.clock = &clock_;
-  log_ = opening("the intake log", [&] { return std::make_unique<log::SqliteLog>(dir / "intake.db", log_options); });
-  alerts_ = opening("the alert store", [&] { return std::make_unique<alerts::AlertService>(dir / "alerts.db"); });
+  log_ = opening("the intake log",
+                 [&] { return std::make_unique<log::SqliteLog>(dir / "intake.db", log_options); });
+  alerts_ =
+      opening("the alert store", [&] { return std::make_unique<alerts::AlertService>(dir / "alerts.db"); });
 
   pipeline::ProcessorOptions processor_options;
   processor_options.workers = config_.pipeline.workers;
@@ -62,12 +64,14 @@ Node::Node(const config::Config& config, const Clock& clock) : config_(config), 
   api::ApiOptions api_options;
   api_options.max_batch = config_.intake.max_batch;
   api_options.retry_after = config_.intake.retry_after;
-  api::register_routes(router_,
-                       api::ApiDeps{*log_, *log_, *registry_, *alerts_, *blocking_, clock_,
-                                    [this] {
-                                      return api::Readiness{started_ && !stopped_, log_->last_seq(), processor_->stats().position};
-                                    }},
-                       api_options);
+  api::register_routes(
+      router_,
+      api::ApiDeps{
+          *log_, *log_, *registry_, *alerts_, *blocking_, clock_,
+          [this] {
+            return api::Readiness{started_ && !stopped_, log_->last_seq(), processor_->stats().position};
+          }},
+      api_options);
 
   http::ServerOptions server_options;
   server_options.host = config_.server.host;
@@ -84,7 +88,9 @@ Node::Node(const config::Config& config, const Clock& clock) : config_(config), 
   }
 }
 
-Node::~Node() { stop(); }
+Node::~Node() {
+  stop();
+}
 
 void Node::start() {
   if (started_) return;

@@ -7,9 +7,8 @@
 // the demo and tests, which read stats while the node runs.
 // Errors: the constructor throws StartupError with one line naming the problem (a bad protocol
 // file, a data folder that cannot be created, a port already in use, a locked log).
-#include <boost/asio/thread_pool.hpp>
-
 #include <atomic>
+#include <boost/asio/thread_pool.hpp>
 #include <cstdint>
 #include <memory>
 #include <stdexcept>

@@ -1,8 +1,8 @@
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <csignal>
 #include <cstdio>
 #include <string>
@@ -55,7 +55,8 @@ int serve(const std::string& config_file) {
 void register_serve_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("serve", "Run the Vigil server until SIGINT or SIGTERM");
   auto config_file = std::make_shared<std::string>();
-  cmd->add_option("-c,--config", *config_file, "YAML configuration (see docs/operations.md); default: built-in")
+  cmd->add_option("-c,--config", *config_file,
+                  "YAML configuration (see docs/operations.md); default: built-in")
       ->check(CLI::ExistingFile);
   cmd->callback([config_file, &exit_code] { exit_code = serve(*config_file); });
 }

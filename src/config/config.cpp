@@ -53,14 +53,15 @@ class Reader {
     return static_cast<T>(v);
   }
 
-  std::chrono::milliseconds duration(const YAML::Node& n, const std::string& key, std::chrono::milliseconds min,
-                                     std::chrono::milliseconds max) const {
+  std::chrono::milliseconds duration(const YAML::Node& n, const std::string& key,
+                                     std::chrono::milliseconds min, std::chrono::milliseconds max) const {
     std::chrono::milliseconds d{};
     if (!n.IsScalar() || !parse_duration(n.Scalar(), d)) {
       fail(n, fmt::format("'{}' must be a duration such as 500ms, 30s, 5m or 1h", key));
     }
     if (d < min || d > max) {
-      fail(n, fmt::format("'{}' must be between {}ms and {}ms, got {}", key, min.count(), max.count(), n.Scalar()));
+      fail(n, fmt::format("'{}' must be between {}ms and {}ms, got {}", key, min.count(), max.count(),
+                          n.Scalar()));
     }
     return d;
   }
@@ -106,15 +107,16 @@ void read_server(const Reader& r, const YAML::Node& node, ServerConfig& c) {
 }
 
 void read_storage(const Reader& r, const YAML::Node& node, StorageConfig& c) {
-  r.section(node, "storage", {"data_dir", "blocking_threads"}, [&](const std::string& k, const YAML::Node& v) {
-    if (k == "data_dir") {
-      const auto dir = r.string(v, "storage.data_dir");
-      if (dir.empty()) r.fail(v, "'storage.data_dir' must not be empty");
-      c.data_dir = dir;
-    } else if (k == "blocking_threads") {
-      c.blocking_threads = r.integer<unsigned>(v, "storage.blocking_threads", 1, 256);
-    }
-  });
+  r.section(node, "storage", {"data_dir", "blocking_threads"},
+            [&](const std::string& k, const YAML::Node& v) {
+              if (k == "data_dir") {
+                const auto dir = r.string(v, "storage.data_dir");
+                if (dir.empty()) r.fail(v, "'storage.data_dir' must not be empty");
+                c.data_dir = dir;
+              } else if (k == "blocking_threads") {
+                c.blocking_threads = r.integer<unsigned>(v, "storage.blocking_threads", 1, 256);
+              }
+            });
 }
 
 void read_logging(const Reader& r, const YAML::Node& node, LoggingConfig& c) {
@@ -211,8 +213,8 @@ Config parse_text(const std::string& yaml, const std::string& origin) {
 }  // namespace
 
 bool parse_duration(const std::string& text, milliseconds& out) {
-  static const std::map<std::string, long long> units{{"ms", 1}, {"s", 1000}, {"m", 60'000},
-                                                     {"h", 3'600'000}, {"d", 86'400'000}};
+  static const std::map<std::string, long long> units{
+      {"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}, {"d", 86'400'000}};
   std::size_t i = 0;
   long long n = 0;
   while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
@@ -227,14 +229,16 @@ bool parse_duration(const std::string& text, milliseconds& out) {
   return true;
 }
 
-Config load_string(const std::string& yaml, const std::string& origin) { return parse_text(yaml, origin); }
+Config load_string(const std::string& yaml, const std::string& origin) {
+  return parse_text(yaml, origin);
+}
 
 Config load_file(const std::filesystem::path& file) {
   std::ifstream in(file);
   std::error_code ec;
   if (!in || !std::filesystem::is_regular_file(file, ec)) {
-    throw ConfigError(fmt::format("{}: cannot read configuration file (missing, unreadable or not a file)",
-                                  file.string()));
+    throw ConfigError(
+        fmt::format("{}: cannot read configuration file (missing, unreadable or not a file)", file.string()));
   }
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   return parse_text(text, file.string());

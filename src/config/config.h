@@ -14,12 +14,12 @@ namespace vigil::config {
 
 struct ServerConfig {
   std::string host = "127.0.0.1";
-  std::uint16_t port = 8080;                        // 0 picks a free port (tests)
-  unsigned io_threads = 2;                          // threads running the network event loop
-  std::size_t max_body_bytes = 1024 * 1024;         // larger bodies get 413
-  std::chrono::milliseconds read_timeout{30'000};   // to read one whole request once it started
-  std::chrono::milliseconds idle_timeout{60'000};   // keep-alive connection with no request
-  std::chrono::milliseconds shutdown_grace{10'000}; // in-flight requests get this long on SIGTERM
+  std::uint16_t port = 8080;                         // 0 picks a free port (tests)
+  unsigned io_threads = 2;                           // threads running the network event loop
+  std::size_t max_body_bytes = 1024 * 1024;          // larger bodies get 413
+  std::chrono::milliseconds read_timeout{30'000};    // to read one whole request once it started
+  std::chrono::milliseconds idle_timeout{60'000};    // keep-alive connection with no request
+  std::chrono::milliseconds shutdown_grace{10'000};  // in-flight requests get this long on SIGTERM
 };
 
 struct StorageConfig {
@@ -28,21 +28,21 @@ struct StorageConfig {
 };
 
 struct LoggingConfig {
-  std::string level = "info";  // trace, debug, info, warn, error, critical, off
-  std::string format = "json"; // json or text
+  std::string level = "info";   // trace, debug, info, warn, error, critical, off
+  std::string format = "json";  // json or text
 };
 
 struct IntakeConfig {
-  std::size_t max_batch = 1000;          // observations per request; more is 413
-  std::size_t queue_capacity = 65536;    // observations waiting for the log writer; past it, 503
-  std::size_t max_group_items = 8192;    // observations per group commit (one fsync)
-  std::chrono::seconds retry_after{1};   // Retry-After on 503
+  std::size_t max_batch = 1000;         // observations per request; more is 413
+  std::size_t queue_capacity = 65536;   // observations waiting for the log writer; past it, 503
+  std::size_t max_group_items = 8192;   // observations per group commit (one fsync)
+  std::chrono::seconds retry_after{1};  // Retry-After on 503
 };
 
 struct PipelineConfig {
-  unsigned workers = 2;            // rule-evaluation workers; patients are partitioned over them
-  std::size_t batch = 4096;        // log records per processing step (one effects transaction)
-  std::size_t worker_queue = 8192; // bound of each worker's queue, in records
+  unsigned workers = 2;             // rule-evaluation workers; patients are partitioned over them
+  std::size_t batch = 4096;         // log records per processing step (one effects transaction)
+  std::size_t worker_queue = 8192;  // bound of each worker's queue, in records
   std::chrono::milliseconds missing_data_scan{60'000};  // how often (clock time) to look for gaps
 };
 

@@ -80,7 +80,9 @@ TEST(Config, MissingFileIsOneClearLine) {
     load_file("/nonexistent/vigil.yaml");
     FAIL();
   } catch (const ConfigError& e) {
-    EXPECT_STREQ(e.what(), "/nonexistent/vigil.yaml: cannot read configuration file (missing, unreadable or not a file)");
+    EXPECT_STREQ(
+        e.what(),
+        "/nonexistent/vigil.yaml: cannot read configuration file (missing, unreadable or not a file)");
   }
 }
 

@@ -2,7 +2,6 @@
 // RFC 9457 problem details (application/problem+json): every error Vigil returns over HTTP.
 // The type URI is "/problems/<slug>" (a relative reference, documented per slug in docs/api.md).
 #include <boost/json/object.hpp>
-
 #include <string_view>
 
 #include "http/types.h"

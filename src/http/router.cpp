@@ -57,7 +57,8 @@ Router::Match Router::match(Verb method, std::string_view path) const {
       m.handler = &r.handler;
       matches(r, parts, &m.params);
     }
-    if (std::find(m.allowed.begin(), m.allowed.end(), r.method) == m.allowed.end()) m.allowed.push_back(r.method);
+    if (std::find(m.allowed.begin(), m.allowed.end(), r.method) == m.allowed.end())
+      m.allowed.push_back(r.method);
   }
   return m;
 }

@@ -6,7 +6,9 @@ namespace vigil::http {
 namespace {
 
 Handler ok() {
-  return [](RequestContext&) -> asio::awaitable<std::optional<Response>> { co_return Response{Status::ok, 11}; };
+  return [](RequestContext&) -> asio::awaitable<std::optional<Response>> {
+    co_return Response{Status::ok, 11};
+  };
 }
 
 TEST(Router, MatchesLiteralAndCaptures) {

@@ -38,19 +38,24 @@ Server::Server(ServerOptions options, const Router& router)
       acceptor_(ioc_) {
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(options_.host, ec);
-  if (ec) throw ServerError(fmt::format("cannot listen on {}:{}: not an IP address", options_.host, options_.port));
+  if (ec)
+    throw ServerError(fmt::format("cannot listen on {}:{}: not an IP address", options_.host, options_.port));
   const tcp::endpoint endpoint(address, options_.port);
   const auto where = fmt::format("{}:{}", options_.host, options_.port);
-  if (acceptor_.open(endpoint.protocol(), ec); ec) throw ServerError(fmt::format("cannot listen on {}: {}", where, ec.message()));
+  if (acceptor_.open(endpoint.protocol(), ec); ec)
+    throw ServerError(fmt::format("cannot listen on {}: {}", where, ec.message()));
   acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-  if (acceptor_.bind(endpoint, ec); ec) throw ServerError(fmt::format("cannot listen on {}: {}", where, ec.message()));
+  if (acceptor_.bind(endpoint, ec); ec)
+    throw ServerError(fmt::format("cannot listen on {}: {}", where, ec.message()));
   if (acceptor_.listen(asio::socket_base::max_listen_connections, ec); ec) {
     throw ServerError(fmt::format("cannot listen on {}: {}", where, ec.message()));
   }
   port_ = acceptor_.local_endpoint().port();
 }
 
-Server::~Server() { shutdown(); }
+Server::~Server() {
+  shutdown();
+}
 
 void Server::start() {
   asio::co_spawn(ioc_, accept_loop(), [](const std::exception_ptr& e) {
@@ -160,7 +165,8 @@ Response error_for_read(const boost::system::error_code& ec) {
                    "the request body exceeds the configured limit (server.max_body_bytes)");
   }
   if (ec == bhttp::error::header_limit) {
-    return problem(Status::request_header_fields_too_large, "headers-too-large", "Request headers too large", "");
+    return problem(Status::request_header_fields_too_large, "headers-too-large", "Request headers too large",
+                   "");
   }
   return problem(Status::bad_request, "malformed-http", "Malformed HTTP request", ec.message());
 }
@@ -235,8 +241,9 @@ asio::awaitable<std::optional<Response>> Server::dispatch(Request& req, Connecti
     res.set(bhttp::field::allow, allow);
     co_return res;
   }
-  RequestContext ctx{req,   conn.stream, path, query, std::move(match.params), std::chrono::steady_clock::now(),
-                     draining_, conn.hooks};
+  RequestContext ctx{
+      req,       conn.stream, path, query, std::move(match.params), std::chrono::steady_clock::now(),
+      draining_, conn.hooks};
   try {
     co_return co_await (*match.handler)(ctx);
   } catch (const std::exception& e) {

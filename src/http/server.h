@@ -10,10 +10,9 @@
 //
 // Thread safety: start(), shutdown() and port() may be called from any one controlling thread.
 // Construction binds the socket, so an occupied port fails at once with a ServerError.
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-
-#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <list>

@@ -1,12 +1,10 @@
 #include "http/server.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-
-#include <fmt/format.h>
-
 #include <future>
 #include <latch>
 
@@ -27,15 +25,15 @@ Response text(std::string body) {
 class ServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    router_.add(Verb::get, "/hello", [](RequestContext&) -> asio::awaitable<std::optional<Response>> {
-      co_return text("hi");
-    });
+    router_.add(Verb::get, "/hello",
+                [](RequestContext&) -> asio::awaitable<std::optional<Response>> { co_return text("hi"); });
     router_.add(Verb::post, "/echo", [](RequestContext& ctx) -> asio::awaitable<std::optional<Response>> {
       co_return text(ctx.request.body());
     });
-    router_.add(Verb::get, "/items/{id}", [](RequestContext& ctx) -> asio::awaitable<std::optional<Response>> {
-      co_return text(std::string(ctx.params.get("id")) + "?" + std::string(ctx.query));
-    });
+    router_.add(Verb::get, "/items/{id}",
+                [](RequestContext& ctx) -> asio::awaitable<std::optional<Response>> {
+                  co_return text(std::string(ctx.params.get("id")) + "?" + std::string(ctx.query));
+                });
     router_.add(Verb::get, "/boom", [](RequestContext&) -> asio::awaitable<std::optional<Response>> {
       throw std::runtime_error("secret detail");
       co_return std::nullopt;
@@ -141,7 +139,8 @@ TEST_F(ServerTest, OccupiedPortFailsWithOneLine) {
     Server second(o, router_);
     FAIL() << "bound an occupied port";
   } catch (const ServerError& e) {
-    EXPECT_NE(std::string(e.what()).find(fmt::format("cannot listen on 127.0.0.1:{}", o.port)), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find(fmt::format("cannot listen on 127.0.0.1:{}", o.port)),
+              std::string::npos);
   }
 }
 

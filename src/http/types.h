@@ -1,12 +1,11 @@
 #pragma once
 // Vocabulary of the HTTP layer: request/response types, the per-request context handed to route
 // handlers, and the handler signature.
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
-
-#include <atomic>
 #include <chrono>
 #include <functional>
 #include <optional>

@@ -13,17 +13,29 @@
 namespace vigil::observability {
 namespace {
 
-void append(spdlog::memory_buf_t& dest, std::string_view text) { dest.append(text.data(), text.data() + text.size()); }
+void append(spdlog::memory_buf_t& dest, std::string_view text) {
+  dest.append(text.data(), text.data() + text.size());
+}
 
 // JSON string escaping per RFC 8259: quote, backslash and control characters.
 void append_escaped(spdlog::memory_buf_t& dest, std::string_view text) {
   for (char c : text) {
     switch (c) {
-      case '"': append(dest, "\\\""); break;
-      case '\\': append(dest, "\\\\"); break;
-      case '\n': append(dest, "\\n"); break;
-      case '\r': append(dest, "\\r"); break;
-      case '\t': append(dest, "\\t"); break;
+      case '"':
+        append(dest, "\\\"");
+        break;
+      case '\\':
+        append(dest, "\\\\");
+        break;
+      case '\n':
+        append(dest, "\\n");
+        break;
+      case '\r':
+        append(dest, "\\r");
+        break;
+      case '\t':
+        append(dest, "\\t");
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           fmt::format_to(std::back_inserter(dest), "\\u{:04x}", static_cast<unsigned>(c));
@@ -44,15 +56,18 @@ class JsonFormatter final : public spdlog::formatter {
     const std::time_t t = secs.count();
     std::tm tm{};
     gmtime_r(&t, &tm);
-    fmt::format_to(std::back_inserter(dest), R"({{"time":"{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z","level":")",
-                   tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
+    fmt::format_to(std::back_inserter(dest),
+                   R"({{"time":"{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z","level":")", tm.tm_year + 1900,
+                   tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
     const auto level = spdlog::level::to_string_view(msg.level);
     append(dest, std::string_view(level.data(), level.size()));
     append(dest, R"(","msg":")");
     append_escaped(dest, std::string_view(msg.payload.data(), msg.payload.size()));
     append(dest, "\"}\n");
   }
-  [[nodiscard]] std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<JsonFormatter>(); }
+  [[nodiscard]] std::unique_ptr<spdlog::formatter> clone() const override {
+    return std::make_unique<JsonFormatter>();
+  }
 };
 
 }  // namespace
@@ -76,10 +91,13 @@ spdlog::level::level_enum parse_log_level(std::string_view text) {
   for (const auto& [name, level] : kLevels) {
     if (name == text) return level;
   }
-  throw LoggingError(fmt::format("unknown log level '{}' (expected trace, debug, info, warn, error, critical or off)", text));
+  throw LoggingError(fmt::format(
+      "unknown log level '{}' (expected trace, debug, info, warn, error, critical or off)", text));
 }
 
-std::unique_ptr<spdlog::formatter> make_json_formatter() { return std::make_unique<JsonFormatter>(); }
+std::unique_ptr<spdlog::formatter> make_json_formatter() {
+  return std::make_unique<JsonFormatter>();
+}
 
 void configure_logging(std::string_view level, std::string_view format) {
   const auto lvl = parse_log_level(level);

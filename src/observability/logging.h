@@ -8,12 +8,12 @@
 //
 // Thread safety: configure_logging() replaces the default logger; call it once at start-up, before
 // other threads log. spdlog's logging calls are thread-safe afterwards.
+#include <spdlog/formatter.h>
+#include <spdlog/logger.h>
+
 #include <memory>
 #include <stdexcept>
 #include <string_view>
-
-#include <spdlog/formatter.h>
-#include <spdlog/logger.h>
 
 namespace vigil::observability {
 

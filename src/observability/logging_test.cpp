@@ -1,9 +1,9 @@
 #include "observability/logging.h"
 
-#include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
 #include <spdlog/details/log_msg.h>
 
+#include <boost/json/parse.hpp>
 #include <string>
 
 namespace vigil::observability {

@@ -1,12 +1,12 @@
 // Crash safety: post at load, SIGKILL the server mid-stream, restart it on the same data. Every
 // observation that got a 202 must be stored exactly once, and replaying the log after the restart
 // must not duplicate any alert.
-#include <boost/json/parse.hpp>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 
 #include <atomic>
+#include <boost/json/parse.hpp>
 #include <map>
 #include <set>
 #include <thread>
@@ -25,7 +25,9 @@ constexpr int kBatch = 20;
 constexpr int kClients = 4;
 constexpr std::size_t kAckedBeforeKill = 3000;
 
-std::string patient(int n) { return fmt::format("DEMO-S0{}-{:04}", 1 + n % 5, 1 + n / 5); }
+std::string patient(int n) {
+  return fmt::format("DEMO-S0{}-{:04}", 1 + n % 5, 1 + n / 5);
+}
 
 // One client posting batches until the server goes away; returns the ids that got a 202.
 std::vector<std::string> post_until_failure(std::uint16_t port, int client, std::atomic<std::size_t>& acked) {
@@ -41,8 +43,9 @@ std::vector<std::string> post_until_failure(std::uint16_t port, int client, std:
         batch.push_back(fmt::format("00000000-0000-4000-8000-{:012d}", n));
         if (i) body += ',';
         // 150/min is above the demo protocol's heart-rate threshold (130): every reading alerts.
-        body += fmt::format(R"({{"id":"{}","patient_id":"{}","code":"8867-4","value":150,"unit":"/min","effective_time":"{}"}})",
-                            batch.back(), patient((request * kBatch + i) % kPatients), time);
+        body += fmt::format(
+            R"({{"id":"{}","patient_id":"{}","code":"8867-4","value":150,"unit":"/min","effective_time":"{}"}})",
+            batch.back(), patient((request * kBatch + i) % kPatients), time);
       }
       body += "]}";
       auto res = http.post("/v1/observations", body);
@@ -107,7 +110,8 @@ TEST(CrashSafety, EveryAcknowledgedObservationSurvivesSigkillExactlyOnceAndNoAle
     for (const auto& o : list) stored.insert(std::string(o.at("id").as_string()));
   }
   for (const auto& id : acked_ids) {
-    ASSERT_EQ(stored.count(id), 1U) << "acknowledged observation " << id << " stored " << stored.count(id) << " times";
+    ASSERT_EQ(stored.count(id), 1U) << "acknowledged observation " << id << " stored " << stored.count(id)
+                                    << " times";
   }
   for (const auto& id : stored) ASSERT_EQ(stored.count(id), 1U) << id;
 
@@ -117,7 +121,8 @@ TEST(CrashSafety, EveryAcknowledgedObservationSurvivesSigkillExactlyOnceAndNoAle
   const auto page = json::parse(res.body());
   for (const auto& a : page.at("alerts").as_array()) {
     const auto& alert = a.as_object();
-    ++unresolved[{std::string(alert.at("patient_id").as_string()), std::string(alert.at("rule_id").as_string())}];
+    ++unresolved[{std::string(alert.at("patient_id").as_string()),
+                  std::string(alert.at("rule_id").as_string())}];
   }
   for (int p = 0; p < kPatients; ++p) {
     EXPECT_EQ((unresolved[{patient(p), "threshold:8867-4"}]), 1) << patient(p);

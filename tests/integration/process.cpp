@@ -1,11 +1,10 @@
 #include "process.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <fmt/format.h>
 
 #include <cstring>
 #include <fstream>
@@ -75,7 +74,9 @@ std::optional<std::uint16_t> VigilProcess::wait_listening(std::chrono::seconds t
   return static_cast<std::uint16_t>(std::stoi(hostport.substr(hostport.rfind(':') + 1)));
 }
 
-void VigilProcess::signal(int sig) { ::kill(pid_, sig); }
+void VigilProcess::signal(int sig) {
+  ::kill(pid_, sig);
+}
 
 int VigilProcess::wait(std::chrono::seconds timeout) {
   if (status_) return *status_;

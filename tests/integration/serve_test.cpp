@@ -1,10 +1,10 @@
 // `vigil serve` as users run it: start-up, health, staged shutdown, and one clear line for each
 // start-up failure.
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <fstream>
 
 #include "http/test_client.h"
