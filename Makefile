@@ -4,7 +4,7 @@ PRESET ?= release
 BUILD := build/$(PRESET)
 JOBS ?= $(shell nproc)
 
-.PHONY: demo test bench build deps deps-bench sanitizers clean
+.PHONY: demo test bench build deps deps-bench sanitizers format lint clean
 
 demo: build
 	$(BUILD)/src/vigil demo
@@ -31,6 +31,14 @@ deps-bench:
 sanitizers:
 	$(MAKE) test PRESET=asan
 	$(MAKE) test PRESET=tsan
+
+# Style: clang-format rewrites in place; clang-tidy (.clang-tidy) reads build/<preset>/compile_commands.json.
+SOURCES = $(shell git ls-files 'src/*.cpp' 'src/*.h' 'tests/*.cpp' 'tests/*.h' 'bench/*.cpp')
+format:
+	clang-format -i $(SOURCES)
+
+lint: build
+	clang-tidy -p $(BUILD) --quiet $(filter %.cpp,$(SOURCES))
 
 clean:
 	rm -rf build

@@ -16,7 +16,7 @@ struct ServerConfig {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;                         // 0 picks a free port (tests)
   unsigned io_threads = 2;                           // threads running the network event loop
-  std::size_t max_body_bytes = 1024 * 1024;          // larger bodies get 413
+  std::size_t max_body_bytes = std::size_t{1024} * 1024;          // larger bodies get 413
   std::chrono::milliseconds read_timeout{30'000};    // to read one whole request once it started
   std::chrono::milliseconds idle_timeout{60'000};    // keep-alive connection with no request
   std::chrono::milliseconds shutdown_grace{10'000};  // in-flight requests get this long on SIGTERM
