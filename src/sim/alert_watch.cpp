@@ -1,5 +1,9 @@
 #include "sim/alert_watch.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -11,10 +15,6 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
-#include <fmt/format.h>
-
-#include <algorithm>
-#include <array>
 #include <exception>
 
 #include "sim/console.h"
@@ -32,7 +32,9 @@ constexpr auto kIdleTimeout = std::chrono::seconds(60);
 constexpr auto kFirstBackoff = std::chrono::milliseconds(200);
 constexpr auto kMaxBackoff = std::chrono::seconds(5);
 
-std::size_t index_of(domain::Severity s) { return static_cast<std::size_t>(s) - 1; }
+std::size_t index_of(domain::Severity s) {
+  return static_cast<std::size_t>(s) - 1;
+}
 
 }  // namespace
 

@@ -43,8 +43,8 @@ std::string format_status(const StatusView& v) {
 }
 
 std::string format_alert(const AlertUpdate& a) {
-  return fmt::format("ALERT {:<8} {}  {}  {}  (sim {})", domain::to_string(a.severity), a.patient_id, a.rule_id,
-                     a.reason, clock_time(a.at));
+  return fmt::format("ALERT {:<8} {}  {}  {}  (sim {})", domain::to_string(a.severity), a.patient_id,
+                     a.rule_id, a.reason, clock_time(a.at));
 }
 
 std::chrono::milliseconds Console::status_interval() const {

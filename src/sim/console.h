@@ -22,12 +22,12 @@ namespace vigil::sim {
 
 struct StatusView {
   TimePoint sim_now{};
-  double acked_per_s = 0;              // observations acknowledged per real second, recent
-  std::optional<std::uint64_t> log_lag;  // from the caller's probe; absent without one
-  std::array<std::uint64_t, 5> alerts{};  // alerts by severity, low..critical (domain::Severity - 1)
+  double acked_per_s = 0;                       // observations acknowledged per real second, recent
+  std::optional<std::uint64_t> log_lag;         // from the caller's probe; absent without one
+  std::array<std::uint64_t, 5> alerts{};        // alerts by severity, low..critical (domain::Severity - 1)
   std::optional<std::chrono::nanoseconds> p99;  // acknowledgement latency, recent; absent when none
-  std::chrono::milliseconds behind{0};  // how far the sender lags its schedule (real time)
-  std::uint64_t failures = 0;           // transport errors and timeouts so far
+  std::chrono::milliseconds behind{0};          // how far the sender lags its schedule (real time)
+  std::uint64_t failures = 0;                   // transport errors and timeouts so far
   bool draining = false;
 };
 

@@ -39,7 +39,8 @@ TEST(Console, FormatsTheStatusLine) {
   v.log_lag = 12;
   v.alerts = {3, 5, 2, 4, 0};
   v.p99 = milliseconds(8) + std::chrono::microseconds(200);
-  EXPECT_EQ(format_status(v), "sim 09:14 | 1998 obs/s acked | log lag 12 | alerts L 3 LM 5 M 2 H 4 C 0 | p99 8.2 ms");
+  EXPECT_EQ(format_status(v),
+            "sim 09:14 | 1998 obs/s acked | log lag 12 | alerts L 3 LM 5 M 2 H 4 C 0 | p99 8.2 ms");
   v.log_lag.reset();
   v.p99.reset();
   v.behind = milliseconds(3200);
@@ -116,8 +117,9 @@ TEST(Summary, ReportsTheFiguresTheDemoPromises) {
   s.evaluation.false_alerts_per_100_patient_days = 1.218;
   EXPECT_TRUE(s.consistent());
   const std::string text = format_summary(s);
-  for (const char* part : {"2000 patients", "1.0 h simulated", "acknowledged 120000", "120080 records stored",
-                           "equal", "p99 9.0 ms", "recall 100.0 %", "median delay 31.5", "1.22 per 100 patient-days"}) {
+  for (const char* part :
+       {"2000 patients", "1.0 h simulated", "acknowledged 120000", "120080 records stored", "equal",
+        "p99 9.0 ms", "recall 100.0 %", "median delay 31.5", "1.22 per 100 patient-days"}) {
     EXPECT_NE(text.find(part), std::string::npos) << part << "\n" << text;
   }
   s.stored = 120'079;
@@ -127,7 +129,8 @@ TEST(Summary, ReportsTheFiguresTheDemoPromises) {
   SimSummary failed;
   failed.error = "cannot connect to 127.0.0.1:1: Connection refused";
   EXPECT_FALSE(failed.consistent());
-  EXPECT_EQ(format_summary(failed), "simulation did not run: cannot connect to 127.0.0.1:1: Connection refused\n");
+  EXPECT_EQ(format_summary(failed),
+            "simulation did not run: cannot connect to 127.0.0.1:1: Connection refused\n");
 }
 
 }  // namespace

@@ -26,7 +26,9 @@ std::vector<Firing> firings(const std::vector<AlertChangeSeen>& changes) {
   return out;
 }
 
-double minutes_of(Duration d) { return static_cast<double>(d.count()) / 60'000.0; }
+double minutes_of(Duration d) {
+  return static_cast<double>(d.count()) / 60'000.0;
+}
 
 Duration overlap(TimePoint a_from, TimePoint a_to, TimePoint b_from, TimePoint b_to) {
   const TimePoint from = std::max(a_from, b_from);
@@ -48,7 +50,9 @@ Evaluation evaluate(const EvaluationInput& in) {
   Evaluation out;
   std::multimap<std::string, const EpisodeRecord*> episodes_of;
   for (const auto& e : in.episodes) episodes_of.emplace(e.patient_id, &e);
-  const auto in_window = [&](const EpisodeRecord& e, TimePoint t) { return t >= e.onset && t <= e.end + in.grace; };
+  const auto in_window = [&](const EpisodeRecord& e, TimePoint t) {
+    return t >= e.onset && t <= e.end + in.grace;
+  };
 
   const std::vector<Firing> fired = firings(in.changes);
   std::unordered_map<std::string, std::vector<TimePoint>> fired_on;
@@ -77,7 +81,8 @@ Evaluation evaluate(const EvaluationInput& in) {
   for (const auto& f : fired) {
     if (f.at < in.start) continue;
     const auto [from, to] = episodes_of.equal_range(f.patient_id);
-    const bool explained = std::any_of(from, to, [&](const auto& entry) { return in_window(*entry.second, f.at); });
+    const bool explained =
+        std::any_of(from, to, [&](const auto& entry) { return in_window(*entry.second, f.at); });
     if (!explained) ++out.false_alerts;
   }
 

@@ -55,11 +55,11 @@ struct EvaluationInput {
 struct Evaluation {
   std::size_t injected = 0;
   std::size_t evaluable = 0;
-  std::size_t detected = 0;  // of the evaluable ones
+  std::size_t detected = 0;                    // of the evaluable ones
   std::optional<double> recall;                // detected / evaluable; absent when none is evaluable
   std::optional<double> median_delay_minutes;  // over the detected ones
   std::size_t false_alerts = 0;
-  double patient_days = 0;  // monitored outside episode windows
+  double patient_days = 0;                                  // monitored outside episode windows
   std::optional<double> false_alerts_per_100_patient_days;  // absent when patient_days is 0
 };
 

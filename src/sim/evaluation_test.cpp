@@ -77,14 +77,14 @@ TEST(Evaluation, CountsFalseAlertsOutsideEpisodeWindows) {
   in.patients = 100;
   in.episodes = {episode("A", hours(2), minutes(60), minutes(120))};  // window 2 h .. 5 h + 1 h grace
   in.changes = {
-      change("n1", "N", Severity::medium, hours(3)),            // a patient without an episode
-      change("n1", "N", Severity::high, hours(4)),              // the same alert: counted once
-      change("n2", "N", Severity::low_medium, hours(5)),        // below medium: not an alert here
-      change("a0", "A", Severity::high, hours(1)),              // before A's onset
-      change("a1", "A", Severity::high, hours(3)),              // inside A's window
+      change("n1", "N", Severity::medium, hours(3)),                // a patient without an episode
+      change("n1", "N", Severity::high, hours(4)),                  // the same alert: counted once
+      change("n2", "N", Severity::low_medium, hours(5)),            // below medium: not an alert here
+      change("a0", "A", Severity::high, hours(1)),                  // before A's onset
+      change("a1", "A", Severity::high, hours(3)),                  // inside A's window
       change("a2", "A", Severity::medium, hours(5) + minutes(59)),  // inside the grace
       change("a3", "A", Severity::medium, hours(6) + minutes(1)),   // after the grace
-      change("old", "N", Severity::high, -hours(1)),            // before the run: an earlier run's
+      change("old", "N", Severity::high, -hours(1)),                // before the run: an earlier run's
   };
   const Evaluation e = evaluate(in);
   EXPECT_EQ(e.false_alerts, 3U);  // n1, a0, a3

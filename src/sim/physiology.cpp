@@ -22,13 +22,17 @@ constexpr Envelope kTemperature{36.2, 37.6};
 constexpr Envelope kSystolic{112, 136};
 constexpr Envelope kDiastolic{60, 84};
 
-double clamp(double v, Envelope e) { return std::clamp(v, e.low, e.high); }
+double clamp(double v, Envelope e) {
+  return std::clamp(v, e.low, e.high);
+}
 
 double uniform(std::mt19937_64& rng, double low, double high) {
   return std::uniform_real_distribution<double>(low, high)(rng);
 }
 
-double noise(std::mt19937_64& rng, double sd) { return std::normal_distribution<double>(0.0, sd)(rng); }
+double noise(std::mt19937_64& rng, double sd) {
+  return std::normal_distribution<double>(0.0, sd)(rng);
+}
 
 double smoothstep(double x) {
   x = std::clamp(x, 0.0, 1.0);
@@ -43,7 +47,9 @@ Duration minutes_between(std::mt19937_64& rng, int low, int high) {
   return minutes(std::uniform_int_distribution<int>(low, high)(rng));
 }
 
-double round_to(double v, double step) { return std::round(v / step) * step; }
+double round_to(double v, double step) {
+  return std::round(v / step) * step;
+}
 
 }  // namespace
 
@@ -163,7 +169,8 @@ std::vector<domain::Answer> sample_answers(const domain::QuestionnaireDefinition
                        [&](const auto& t) { return t.item_id == item && trips(t, value); });
   };
   auto has_threshold = [&](const std::string& item) {
-    return std::any_of(thresholds.begin(), thresholds.end(), [&](const auto& t) { return t.item_id == item; });
+    return std::any_of(thresholds.begin(), thresholds.end(),
+                       [&](const auto& t) { return t.item_id == item; });
   };
 
   std::vector<domain::Answer> answers;

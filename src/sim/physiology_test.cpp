@@ -94,7 +94,8 @@ TEST(Physiology, ArtefactRateIsRoughlyAsAsked) {
   const auto profile = make_profile(1, 1);
   int artefacts = 0;
   for (std::uint64_t r = 0; r < 20000; ++r) {
-    artefacts += sample_vitals(profile, nullptr, kStart, mix_seed(3, r), 0.01).artefact != Artefact::none ? 1 : 0;
+    artefacts +=
+        sample_vitals(profile, nullptr, kStart, mix_seed(3, r), 0.01).artefact != Artefact::none ? 1 : 0;
   }
   EXPECT_GT(artefacts, 120);  // 200 expected; a 1-in-a-million miss either way
   EXPECT_LT(artefacts, 290);
@@ -180,8 +181,12 @@ TEST(Physiology, ReadingsAreRoundedAsDevicesReportThem) {
   EXPECT_NEAR(s.temperature * 10, std::round(s.temperature * 10), 1e-9);
 }
 
-double number(const domain::Answer& a) { return std::get<double>(a.value); }
-bool flag(const domain::Answer& a) { return std::get<bool>(a.value); }
+double number(const domain::Answer& a) {
+  return std::get<double>(a.value);
+}
+bool flag(const domain::Answer& a) {
+  return std::get<bool>(a.value);
+}
 
 TEST(Physiology, NormalDiaryAnswersNeverTripTheProtocol) {
   const auto& protocol = demo_protocol();
@@ -191,8 +196,8 @@ TEST(Physiology, NormalDiaryAnswersNeverTripTheProtocol) {
     ASSERT_EQ(answers.size(), protocol.questionnaire.items.size());
     for (std::size_t i = 0; i < answers.size(); ++i) {
       ASSERT_EQ(answers[i].item_id, protocol.questionnaire.items[i].id);
-      const double value = std::holds_alternative<bool>(answers[i].value) ? (flag(answers[i]) ? 1 : 0)
-                                                                           : number(answers[i]);
+      const double value =
+          std::holds_alternative<bool>(answers[i].value) ? (flag(answers[i]) ? 1 : 0) : number(answers[i]);
       for (const auto& t : protocol.epro_thresholds) {
         if (t.item_id == answers[i].item_id) {
           ASSERT_FALSE(trips(t, value)) << t.item_id << " " << value;

@@ -46,7 +46,8 @@ Duration uniform_phase(std::mt19937_64& rng, Duration interval) {
 }
 
 // The first `count` of a seeded permutation of `candidates`.
-std::vector<std::size_t> choose(std::mt19937_64& rng, std::vector<std::size_t> candidates, std::size_t count) {
+std::vector<std::size_t> choose(std::mt19937_64& rng, std::vector<std::size_t> candidates,
+                                std::size_t count) {
   count = std::min(count, candidates.size());
   for (std::size_t i = 0; i < count; ++i) {
     const auto j = std::uniform_int_distribution<std::size_t>(i, candidates.size() - 1)(rng);
@@ -95,22 +96,14 @@ Plan make_plan(const registry::Registry& registry, const ScenarioOptions& option
     pp.site_id = p.site_id;
     pp.device_id = fmt::format("wear-{:05}", plan.patients.size() + 1);
     pp.protocol = protocol;
-    pp.profile = make_profile(mix_seed(options.seed ^ kProfileStream, plan.patients.size()), p.settings.spo2_scale);
+    pp.profile =
+        make_profile(mix_seed(options.seed ^ kProfileStream, plan.patients.size()), p.settings.spo2_scale);
     plan.patients.push_back(std::move(pp));
   });
   const std::size_t n = plan.patients.size();
   if (n == 0) throw std::invalid_argument("the registry has no enrolled patient to simulate");
 
-  // Simulated milliseconds between one patient's sets so that n patients make `rate` per real second.
-  const double interval_ms = static_cast<double>(n) * kObservationsPerSet * options.speed * 1000.0 / options.rate;
-  plan.vitals_interval = Duration(std::max<Duration::rep>(1, std::llround(interval_ms)));
-
   std::mt19937_64 rng(options.seed);
-  for (auto& p : plan.patients) {
-    p.vitals_phase = uniform_phase(rng, plan.vitals_interval);
-    p.diary_phase = uniform_phase(rng, plan.diary_interval);
-  }
-
   std::vector<std::size_t> all(n);
   std::iota(all.begin(), all.end(), 0);
   const auto episodic = choose(rng, all, share(n, options.episode_fraction));
@@ -125,11 +118,27 @@ Plan make_plan(const registry::Registry& registry, const ScenarioOptions& option
   for (std::size_t i = 0; i < n; ++i) {
     if (!plan.patients[i].episode) others.push_back(i);
   }
+  const TimePoint horizon_end = start + options.horizon;
+  Duration paused{0};  // gap time within the horizon, all patients together
   for (const std::size_t i : choose(rng, others, share(others.size(), options.gap_fraction))) {
     Gap g;
-    g.from = uniform_time(rng, earliest, start + options.horizon);
+    g.from = uniform_time(rng, earliest, horizon_end);
     g.to = g.from + minutes(std::uniform_int_distribution<int>(20, 120)(rng));
     plan.patients[i].gap = g;
+    paused += std::min(g.to, horizon_end) - g.from;
+  }
+
+  // Simulated milliseconds between one patient's sets so that n patients make `rate` per real
+  // second, shortened by the share of the horizon spent in gaps so that the average holds (by at
+  // most half: gaps longer than a very short horizon must not double the rate after it).
+  const double active = 1.0 - static_cast<double>(paused.count()) /
+                                  (static_cast<double>(n) * static_cast<double>(options.horizon.count()));
+  const double interval_ms = static_cast<double>(n) * kObservationsPerSet * options.speed * 1000.0 /
+                             options.rate * std::max(active, 0.5);
+  plan.vitals_interval = Duration(std::max<Duration::rep>(1, std::llround(interval_ms)));
+  for (auto& p : plan.patients) {
+    p.vitals_phase = uniform_phase(rng, plan.vitals_interval);
+    p.diary_phase = uniform_phase(rng, plan.diary_interval);
   }
   return plan;
 }
@@ -151,7 +160,8 @@ Schedule::Schedule(const std::vector<Duration>& phases, Duration interval, TimeP
   }
   order_.resize(phases_.size());
   std::iota(order_.begin(), order_.end(), 0);
-  std::stable_sort(order_.begin(), order_.end(), [&](std::size_t a, std::size_t b) { return phases_[a] < phases_[b]; });
+  std::stable_sort(order_.begin(), order_.end(),
+                   [&](std::size_t a, std::size_t b) { return phases_[a] < phases_[b]; });
 }
 
 Schedule::Slot Schedule::peek() const {

@@ -7,9 +7,11 @@
 // at its own phase within the interval, so the aggregate rate is
 //   patients * kObservationsPerSet / vitals_interval (simulated) = `rate` per real second
 // at the clock's `speed` (2,000 patients at 2,000 observations/s and speed 60: a set every 5
-// simulated minutes). Patients inside a gap skip their sets, so the achieved rate is lower by the
-// share of gap time (about 1 % with the defaults). Each patient also answers the trial's diary once
-// per simulated day at its own time of day (when the trial has a questionnaire).
+// simulated minutes). Patients inside a gap skip their sets, so the interval is shortened by the
+// share of patient-time the gaps take within the horizon (about 3 % with the defaults): averaged
+// over the horizon the rate is as asked, a little above it outside gaps. Each patient also answers
+// the trial's diary once per simulated day at its own time of day (when the trial has a
+// questionnaire).
 //
 // Episodes and gaps. round(patients * episode_fraction) patients, chosen by the seed, get one episode
 // (physiology.h) whose onset is uniform in [start + lead_in, start + horizon - ramp - 15 min], so
@@ -55,7 +57,7 @@ struct Gap {
 struct PatientPlan {
   std::string id;
   std::string site_id;
-  std::string device_id;  // "wear-00001", by position in the plan
+  std::string device_id;     // "wear-00001", by position in the plan
   std::size_t protocol = 0;  // index into Plan::protocols
   PatientProfile profile;
   std::optional<Episode> episode;
@@ -73,7 +75,7 @@ struct Plan {
   Duration horizon{};
   Duration vitals_interval{};
   Duration diary_interval = std::chrono::hours(24);
-  std::vector<PatientPlan> patients;  // enrolled patients, in registry order
+  std::vector<PatientPlan> patients;                              // enrolled patients, in registry order
   std::vector<std::shared_ptr<const rules::Protocol>> protocols;  // one per trial in the plan
 
   [[nodiscard]] std::size_t episode_count() const;

@@ -3,11 +3,11 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <atomic>
 #include <optional>
 #include <random>
 #include <stdexcept>
@@ -40,26 +40,31 @@ std::string check_options(const SimOptions& o) {
   if (o.duration.count() < 0) return "duration must not be negative";
   if (o.connections == 0) return "connections must be at least 1";
   if (o.batch_size == 0 || o.batch_size > 1000) return "batch size must be within 1..1000";
-  if (!(o.artefact_probability >= 0 && o.artefact_probability <= 1)) return "artefact probability must be within [0, 1]";
+  if (!(o.artefact_probability >= 0 && o.artefact_probability <= 1))
+    return "artefact probability must be within [0, 1]";
   if (o.request_timeout.count() <= 0 || o.subscribe_timeout.count() <= 0) return "timeouts must be positive";
-  if (o.drain_timeout.count() < 0 || o.settle_timeout.count() < 0) return "drain and settle timeouts must not be negative";
+  if (o.drain_timeout.count() < 0 || o.settle_timeout.count() < 0)
+    return "drain and settle timeouts must not be negative";
   return {};
 }
 
 // Resolves and tries one connection, bounded by `timeout`; an error message, or empty when the
 // server accepted the connection.
-std::string probe_target(const loadgen::TargetUrl& target, std::chrono::milliseconds timeout, tcp::endpoint& out) {
+std::string probe_target(const loadgen::TargetUrl& target, std::chrono::milliseconds timeout,
+                         tcp::endpoint& out) {
   asio::io_context io;
   tcp::resolver resolver(io);
   boost::system::error_code ec;
   auto results = resolver.resolve(target.host, target.port, ec);
-  if (ec || results.empty()) return fmt::format("cannot resolve {}:{}: {}", target.host, target.port, ec.message());
+  if (ec || results.empty())
+    return fmt::format("cannot resolve {}:{}: {}", target.host, target.port, ec.message());
   out = results.begin()->endpoint();
   tcp::socket socket(io);
   std::optional<boost::system::error_code> result;
   socket.async_connect(out, [&](const boost::system::error_code& e) { result = e; });
   io.run_for(timeout);
-  if (!result) return fmt::format("cannot connect to {}: no answer within {} ms", target.host_header, timeout.count());
+  if (!result)
+    return fmt::format("cannot connect to {}: no answer within {} ms", target.host_header, timeout.count());
   if (*result) return fmt::format("cannot connect to {}: {}", target.host_header, result->message());
   return {};
 }
@@ -90,7 +95,8 @@ class IoThread {
   void join(steady::time_point deadline) {
     if (!thread_.joinable()) return;
     work_.reset();
-    while (!done_.load() && steady::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    while (!done_.load() && steady::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
     if (!done_.load()) io_.stop();
     thread_.join();
   }
@@ -204,7 +210,8 @@ EvaluationInput evaluation_input(const Plan& plan, TimePoint end, std::vector<Al
   in.end = end;
   in.patients = plan.patients.size();
   for (const auto& p : plan.patients) {
-    if (p.episode) in.episodes.push_back(EpisodeRecord{p.id, p.episode->onset, p.episode->peak(), p.episode->end()});
+    if (p.episode)
+      in.episodes.push_back(EpisodeRecord{p.id, p.episode->onset, p.episode->peak(), p.episode->end()});
   }
   in.changes = std::move(firings);
   return in;
@@ -250,9 +257,9 @@ SimSummary run(const SimOptions& options, const registry::Registry& registry, co
   RunState state;
   asio::io_context io{1};
   AlertWatch watch(io, endpoint, target.host_header, target.path_prefix, options.subscribe_timeout, state);
-  TrafficOptions traffic_options{options.connections, options.batch_size,  options.flush_after,
-                                 options.request_timeout, options.artefact_probability, clock.speed(),
-                                 target.host_header,  target.path_prefix};
+  TrafficOptions traffic_options{
+      options.connections,          options.batch_size, options.flush_after, options.request_timeout,
+      options.artefact_probability, clock.speed(),      target.host_header,  target.path_prefix};
   Traffic traffic(io, plan, clock, endpoint, std::move(traffic_options), state, random_seed());
   const bool tty = options.tty.value_or(options.out != nullptr && ::isatty(::fileno(options.out)) != 0);
   Console console(options.out, tty);
@@ -271,16 +278,21 @@ SimSummary run(const SimOptions& options, const registry::Registry& registry, co
       steady::now() + options.subscribe_timeout, monitor, false);
   if (!subscribed) {
     std::lock_guard lock(state.mutex);
-    const std::string why = fmt::format("the alert stream was not subscribed within {} ms ({}); alerts may be missed",
-                                        options.subscribe_timeout.count(), state.stats.stream_error);
+    const std::string why =
+        fmt::format("the alert stream was not subscribed within {} ms ({}); alerts may be missed",
+                    options.subscribe_timeout.count(), state.stats.stream_error);
     summary.warnings.push_back(why);
     console.line("warning: " + why);
   }
 
   const auto started = steady::now();
   asio::post(io, [&] { traffic.start(); });
-  wait_until([&] { return stop_requested() || (options.duration.count() > 0 && steady::now() - started >= options.duration); },
-             steady::time_point::max(), monitor, false);
+  wait_until(
+      [&] {
+        return stop_requested() ||
+               (options.duration.count() > 0 && steady::now() - started >= options.duration);
+      },
+      steady::time_point::max(), monitor, false);
 
   // Drain: no new data, wait for what is queued or in flight.
   asio::post(io, [&] { traffic.stop_producing(); });
@@ -301,7 +313,8 @@ SimSummary run(const SimOptions& options, const registry::Registry& registry, co
   if (hooks.probe) {
     const bool caught_up = wait_until([&] { return hooks.probe().log_lag == 0; },
                                       steady::now() + options.settle_timeout, monitor, true);
-    if (!caught_up) summary.warnings.push_back("the pipeline had not caught up with the log when the run ended");
+    if (!caught_up)
+      summary.warnings.push_back("the pipeline had not caught up with the log when the run ended");
   }
   const auto quiet_deadline = steady::now() + kMaxQuietWait;
   wait_until(
@@ -318,7 +331,8 @@ SimSummary run(const SimOptions& options, const registry::Registry& registry, co
     traffic.abandon();
   });
   io_thread.join(steady::now() + kWindDown);
-  if (!io_thread.failure().empty()) summary.warnings.push_back("simulator I/O thread: " + io_thread.failure());
+  if (!io_thread.failure().empty())
+    summary.warnings.push_back("simulator I/O thread: " + io_thread.failure());
 
   std::vector<AlertChangeSeen> firings;
   {

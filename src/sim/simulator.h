@@ -16,11 +16,13 @@
 //   body is sent again (same ids, so the server counts it once) after a back-off, and 503/429 are
 //   retried after their Retry-After; other refusals are counted and reported, never retried;
 // - on the calling thread: a status line and the high/critical alerts (console.h), and the probe,
-//   called about once per second and never on the I/O thread (it may read the database);
+//   called once per status line and every 50 ms while settling, never on the I/O thread (it may
+//   read the database);
 // - stops sending when `duration` (real time) has passed or hooks.stop_requested() returns true,
 //   drains (waits up to `drain_timeout` for queued and in-flight requests; what is left is counted
 //   as abandoned), waits up to `settle_timeout` for the probe's log lag to reach 0 so that the
-//   last readings are scored, then closes the stream and returns the summary.
+//   last readings are scored, then until the alert stream has been quiet for 300 ms (at most 2 s),
+//   then closes the stream and returns the summary.
 //
 // Ack latency is measured from a request's first send to its 2xx answer, retries included.
 // Status-line rates and p99 cover the time since the previous status line.
@@ -75,8 +77,8 @@ struct SimProbe {
 };
 
 struct SimHooks {
-  std::function<SimProbe()> probe;          // optional
-  std::function<bool()> stop_requested;     // optional; polled about every 50 ms
+  std::function<SimProbe()> probe;       // optional
+  std::function<bool()> stop_requested;  // optional; polled about every 50 ms
 };
 
 // Runs the simulation against the server at options.url. `clock` is the compressed simulated clock

@@ -19,7 +19,9 @@ using std::chrono::milliseconds;
 
 const TimePoint kOrigin = std::chrono::sys_days(std::chrono::year(2026) / 11 / 22) + std::chrono::hours(8);
 
-std::string url_for(unsigned short port) { return "http://127.0.0.1:" + std::to_string(port); }
+std::string url_for(unsigned short port) {
+  return "http://127.0.0.1:" + std::to_string(port);
+}
 
 // A port nobody listens on: bound by the OS, then released.
 unsigned short closed_port() {
@@ -44,7 +46,8 @@ SimOptions quiet_options(std::string url) {
 // Runs on another thread so that a hang fails the test instead of blocking it.
 SimSummary run_bounded(const SimOptions& options, const SimHooks& hooks = {}) {
   static const ScaledClock clock(kOrigin, 60);
-  auto result = std::async(std::launch::async, [&] { return run(options, testing::demo_registry(), clock, hooks); });
+  auto result =
+      std::async(std::launch::async, [&] { return run(options, testing::demo_registry(), clock, hooks); });
   if (result.wait_for(std::chrono::seconds(60)) != std::future_status::ready) {
     ADD_FAILURE() << "run() did not return";
     std::abort();  // the run still references this frame
@@ -95,9 +98,11 @@ TEST(Simulator, APeerThatNeverAnswersTimesOutAndTheRunStillEnds) {
   EXPECT_EQ(s.requests_ok, 0U);
   EXPECT_GT(s.timeouts, 0U);
   // Everything sent was given up when the drain timed out, and the accounts balance.
-  EXPECT_EQ(s.observations_abandoned + s.observations_acked + s.observations_refused, s.observations_generated);
+  EXPECT_EQ(s.observations_abandoned + s.observations_acked + s.observations_refused,
+            s.observations_generated);
   ASSERT_FALSE(s.warnings.empty());
-  EXPECT_NE(s.warnings.front().find("alert stream was not subscribed"), std::string::npos) << s.warnings.front();
+  EXPECT_NE(s.warnings.front().find("alert stream was not subscribed"), std::string::npos)
+      << s.warnings.front();
   EXPECT_EQ(s.stored, 0U);
   EXPECT_TRUE(s.consistent());  // nothing acknowledged, nothing stored
 }

@@ -84,7 +84,8 @@ void SseParser::field(std::string_view name, std::string_view value) {
   } else if (name == "id") {
     if (value.find('\0') == std::string_view::npos) id_buffer_.assign(value);
   } else if (name == "retry") {
-    const bool digits = !value.empty() && std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
+    const bool digits = !value.empty() &&
+                        std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
     std::uint64_t ms = 0;
     if (digits) {
       const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), ms);

@@ -58,7 +58,8 @@ TEST(Sse, ChunkBoundariesDoNotMatter) {
 }
 
 TEST(Sse, AcceptsEveryLineEnding) {
-  for (const std::string_view text : {"data: a\r\n\r\ndata: b\r\n\r\n", "data: a\r\rdata: b\r\r", "data: a\n\ndata: b\n\n"}) {
+  for (const std::string_view text :
+       {"data: a\r\n\r\ndata: b\r\n\r\n", "data: a\r\rdata: b\r\r", "data: a\n\ndata: b\n\n"}) {
     const auto events = parse_all(text);
     ASSERT_EQ(events.size(), 2U) << text;
     EXPECT_EQ(events[0].data, "a");
@@ -94,7 +95,7 @@ TEST(Sse, AnEventWithoutDataDispatchesNothingButItsIdCounts) {
   EXPECT_EQ(parser.last_event_id(), "41");
   events = parse_all(parser, "data: x\n\n");
   ASSERT_EQ(events.size(), 1U);
-  EXPECT_EQ(events[0].id, "41");        // the last id persists
+  EXPECT_EQ(events[0].id, "41");          // the last id persists
   EXPECT_EQ(events[0].event, "message");  // but the event name does not
   parse_all(parser, std::string_view("id: bad\0id\n\n", 12));
   EXPECT_EQ(parser.last_event_id(), "41");
@@ -111,7 +112,9 @@ TEST(Sse, RetryTakesDigitsOnly) {
 }
 
 TEST(Sse, SkipsALeadingByteOrderMark) {
-  const auto events = parse_all("\xEF\xBB\xBF" "data: x\n\n");
+  const auto events = parse_all(
+      "\xEF\xBB\xBF"
+      "data: x\n\n");
   ASSERT_EQ(events.size(), 1U);
   EXPECT_EQ(events[0].data, "x");
 }
@@ -119,7 +122,7 @@ TEST(Sse, SkipsALeadingByteOrderMark) {
 TEST(Sse, DropsOversizedLinesAndEventsAndCarriesOn) {
   SseParser parser(16, 32);
   std::vector<SseEvent> events;
-  parser.feed("data: " + std::string(40, 'x') + "\n\n", events);  // a line over 16 bytes
+  parser.feed("data: " + std::string(40, 'x') + "\n\n", events);                    // a line over 16 bytes
   parser.feed("data: 0123456789\ndata: 0123456789\ndata: 0123456789\n\n", events);  // data over 32
   parser.feed("data: ok\n\n", events);
   ASSERT_EQ(events.size(), 1U);

@@ -41,11 +41,12 @@ inline rules::News2Result news2(const Vitals& v, int spo2_scale) {
 inline std::optional<std::string> tripped_threshold(const Vitals& v) {
   const auto& thresholds = demo_protocol().thresholds;
   const std::pair<const char*, double> readings[] = {
-      {"8867-4", v.heart_rate}, {"9279-1", v.respiration_rate}, {"2708-6", v.spo2},
-      {"8310-5", v.temperature}, {"8480-6", v.systolic},        {"8462-4", v.diastolic},
+      {"8867-4", v.heart_rate},  {"9279-1", v.respiration_rate}, {"2708-6", v.spo2},
+      {"8310-5", v.temperature}, {"8480-6", v.systolic},         {"8462-4", v.diastolic},
   };
   for (const auto& [code, value] : readings) {
-    if (rules::check_threshold(thresholds, code, value, "id", TimePoint{})) return std::string(code) + " " + std::to_string(value);
+    if (rules::check_threshold(thresholds, code, value, "id", TimePoint{}))
+      return std::string(code) + " " + std::to_string(value);
   }
   return std::nullopt;
 }

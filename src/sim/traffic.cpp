@@ -1,5 +1,8 @@
 #include "sim/traffic.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -7,9 +10,6 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
-#include <fmt/format.h>
-
-#include <algorithm>
 #include <exception>
 
 #include "sim/physiology.h"
@@ -130,8 +130,9 @@ void Traffic::take_due(TimePoint now) {
     if (!batch_.empty() && batch_.size() + kObservationsPerSet > options_.batch_size) flush_batch();
     if (batch_.empty()) batch_since_ = steady::now();
     const Episode* episode = p.episode ? &*p.episode : nullptr;
-    const auto sample = sample_vitals(p.profile, episode, slot.due, vitals_seed(plan_, slot.patient, slot.round),
-                                      options_.artefact_probability);
+    const auto sample =
+        sample_vitals(p.profile, episode, slot.due, vitals_seed(plan_, slot.patient, slot.round),
+                      options_.artefact_probability);
     append_vitals(p, sample.vitals, slot.due, ids_, batch_);
     generated += kObservationsPerSet;
   }
@@ -261,7 +262,8 @@ asio::awaitable<void> Traffic::deliver(Connection& c, Job& job) {
         std::lock_guard lock(state_.mutex);
         ++state_.stats.requests_retried;
       }
-      co_await pause(parse_retry_after(response[http::field::retry_after], kDefaultRetryAfter, kMaxRetryAfter));
+      co_await pause(
+          parse_retry_after(response[http::field::retry_after], kDefaultRetryAfter, kMaxRetryAfter));
       continue;
     }
     on_answer(job, status, response.body());
@@ -283,13 +285,15 @@ void Traffic::on_answer(Job& job, unsigned status, const std::string& body) {
     if (!answer) {
       // The server said it stored them; count them so the stored-count check can judge.
       answer = IntakeAnswer{items, 0, 0, {}};
-      if (s.refusals.size() < kMaxRefusalsKept) s.refusals.push_back(describe_refusal(status, body) + " (unreadable answer)");
+      if (s.refusals.size() < kMaxRefusalsKept)
+        s.refusals.push_back(describe_refusal(status, body) + " (unreadable answer)");
     }
     (diary ? s.responses_acked : s.observations_acked) += answer->accepted + answer->duplicates;
     (diary ? s.responses_refused : s.observations_refused) += answer->rejected;
     if (!diary) s.observations_duplicate += answer->duplicates;
     if (answer->rejected > 0 && s.refusals.size() < kMaxRefusalsKept) {
-      s.refusals.push_back(fmt::format("{} of {} refused in a batch: {}", answer->rejected, items, answer->first_error));
+      s.refusals.push_back(
+          fmt::format("{} of {} refused in a batch: {}", answer->rejected, items, answer->first_error));
     }
     return;
   }

@@ -43,8 +43,9 @@ struct TrafficOptions {
 
 class Traffic {
  public:
-  Traffic(boost::asio::io_context& io, const Plan& plan, const Clock& clock, boost::asio::ip::tcp::endpoint endpoint,
-          TrafficOptions options, RunState& state, std::uint64_t id_seed);
+  Traffic(boost::asio::io_context& io, const Plan& plan, const Clock& clock,
+          boost::asio::ip::tcp::endpoint endpoint, TrafficOptions options, RunState& state,
+          std::uint64_t id_seed);
 
   void start();
   // The producer sends what it holds and stops; connections finish the queue, then end.

@@ -1,10 +1,10 @@
 #include "sim/wire.h"
 
-#include <boost/json/parse.hpp>
-#include <boost/json/value.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
 #include <charconv>
 
 #include "domain/codec.h"
@@ -114,7 +114,8 @@ std::string observations_body(const std::vector<domain::Observation>& observatio
 
 domain::QuestionnaireResponse diary_response(const PatientPlan& patient,
                                              const domain::QuestionnaireDefinition& definition,
-                                             std::vector<domain::Answer> answers, TimePoint at, IdSource& ids) {
+                                             std::vector<domain::Answer> answers, TimePoint at,
+                                             IdSource& ids) {
   domain::QuestionnaireResponse r;
   r.id = ids.next();
   r.patient_id = patient.id;
@@ -154,15 +155,16 @@ std::string describe_refusal(unsigned status, std::string_view body) {
     if (const auto slash = type.rfind('/'); slash != std::string::npos) type.erase(0, slash + 1);
     std::string out = fmt::format("{} {}: {}", status, type.empty() ? text_field(o, "title") : type,
                                   text_field(o, "detail"));
-    if (const auto* errors = o.if_contains("errors"); errors != nullptr && errors->is_array() &&
-                                                      !errors->get_array().empty()) {
+    if (const auto* errors = o.if_contains("errors");
+        errors != nullptr && errors->is_array() && !errors->get_array().empty()) {
       out += fmt::format(" ({})", first_error_of(errors->get_array().front()));
     }
     return out;
   }
   constexpr std::size_t kShown = 120;
   std::string shown(body.substr(0, kShown));
-  std::replace_if(shown.begin(), shown.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
+  std::replace_if(
+      shown.begin(), shown.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
   return fmt::format("{} {}", status, shown);
 }
 
@@ -173,7 +175,8 @@ std::chrono::milliseconds parse_retry_after(std::string_view header, std::chrono
   std::uint64_t seconds = 0;
   const auto [ptr, ec] = std::from_chars(header.data(), header.data() + header.size(), seconds);
   if (header.empty() || ptr != header.data() + header.size()) return fallback;
-  if (ec == std::errc::result_out_of_range || seconds > static_cast<std::uint64_t>(max.count() / 1000)) return max;
+  if (ec == std::errc::result_out_of_range || seconds > static_cast<std::uint64_t>(max.count() / 1000))
+    return max;
   if (ec != std::errc{}) return fallback;
   return std::chrono::milliseconds(static_cast<std::int64_t>(seconds) * 1000);
 }

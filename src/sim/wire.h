@@ -45,7 +45,8 @@ std::string observations_body(const std::vector<domain::Observation>& observatio
 // A diary response to `definition`, authored at `at`.
 domain::QuestionnaireResponse diary_response(const PatientPlan& patient,
                                              const domain::QuestionnaireDefinition& definition,
-                                             std::vector<domain::Answer> answers, TimePoint at, IdSource& ids);
+                                             std::vector<domain::Answer> answers, TimePoint at,
+                                             IdSource& ids);
 std::string response_body(const domain::QuestionnaireResponse& response);
 
 // A 2xx intake answer: {"accepted": n, "duplicates": d, "errors": [...]} ("errors" optional).

@@ -19,8 +19,8 @@ using std::chrono::seconds;
 using testing::demo_protocol;
 using testing::demo_registry;
 
-const TimePoint kAt = std::chrono::sys_days(std::chrono::year(2026) / 11 / 22) + std::chrono::hours(8) +
-                      milliseconds(3120);
+const TimePoint kAt =
+    std::chrono::sys_days(std::chrono::year(2026) / 11 / 22) + std::chrono::hours(8) + milliseconds(3120);
 
 PatientPlan patient() {
   PatientPlan p;
@@ -115,9 +115,12 @@ TEST(Wire, ParsesIntakeAnswers) {
 }
 
 TEST(Wire, DescribesRefusals) {
-  EXPECT_EQ(describe_refusal(404, R"({"type":"/problems/unknown-patient","title":"Unknown patient","status":404,)"
-                                  R"("detail":"no patient DEMO-X","errors":[{"path":"patient_id","message":"no patient DEMO-X"}]})"),
-            "404 unknown-patient: no patient DEMO-X (patient_id: no patient DEMO-X)");
+  EXPECT_EQ(
+      describe_refusal(
+          404,
+          R"({"type":"/problems/unknown-patient","title":"Unknown patient","status":404,)"
+          R"("detail":"no patient DEMO-X","errors":[{"path":"patient_id","message":"no patient DEMO-X"}]})"),
+      "404 unknown-patient: no patient DEMO-X (patient_id: no patient DEMO-X)");
   EXPECT_EQ(describe_refusal(502, "Bad gateway\r\n"), "502 Bad gateway  ");
 }
 
@@ -134,7 +137,8 @@ TEST(Wire, ParsesRetryAfterSeconds) {
   EXPECT_EQ(parse_retry_after("99999999999999999999999", fallback, max), max);
 }
 
-alerts::AlertEvent event(std::uint64_t id, alerts::AlertEventKind kind, domain::Severity severity, TimePoint at) {
+alerts::AlertEvent event(std::uint64_t id, alerts::AlertEventKind kind, domain::Severity severity,
+                         TimePoint at) {
   alerts::AlertEvent e;
   e.event_id = id;
   e.kind = kind;
@@ -153,11 +157,14 @@ alerts::AlertEvent event(std::uint64_t id, alerts::AlertEventKind kind, domain::
   return e;
 }
 
-std::string data_of(const alerts::AlertEvent& e) { return boost::json::serialize(alerts::to_json(e)); }
+std::string data_of(const alerts::AlertEvent& e) {
+  return boost::json::serialize(alerts::to_json(e));
+}
 
 TEST(Wire, ReadsTheAlertStreamsEventJson) {
   const auto at = kAt + seconds(90);
-  const auto u = parse_alert_event(data_of(event(42, alerts::AlertEventKind::updated, domain::Severity::high, at)));
+  const auto u =
+      parse_alert_event(data_of(event(42, alerts::AlertEventKind::updated, domain::Severity::high, at)));
   ASSERT_TRUE(u);
   EXPECT_EQ(u->event_id, 42U);
   EXPECT_EQ(u->kind, "updated");
@@ -176,7 +183,8 @@ TEST(Wire, ReadsTheAlertStreamsEventJson) {
 TEST(Wire, TalliesAlertsByHighestSeverityAndFiresOncePerLevel) {
   RunStats stats;
   auto feed = [&](alerts::AlertEventKind kind, domain::Severity s, int minute) {
-    record_alert_event(*parse_alert_event(data_of(event(1, kind, s, kAt + std::chrono::minutes(minute)))), stats);
+    record_alert_event(*parse_alert_event(data_of(event(1, kind, s, kAt + std::chrono::minutes(minute)))),
+                       stats);
   };
   feed(alerts::AlertEventKind::opened, domain::Severity::low_medium, 0);
   EXPECT_EQ(stats.alerts, (std::array<std::uint64_t, 5>{0, 1, 0, 0, 0}));
