@@ -188,9 +188,15 @@ Config parse(const YAML::Node& root, const Reader& r) {
               if (k == "pipeline") read_pipeline(r, v, c.pipeline);
               if (k == "trial") read_trial(r, v, c.trial);
             });
-  if (c.intake.max_group_items > c.intake.queue_capacity) {
-    throw ConfigError(fmt::format("intake.max_group_items ({}) must not exceed intake.queue_capacity ({})",
-                                  c.intake.max_group_items, c.intake.queue_capacity));
+  // Cross-key rules: a batch or group larger than the queue could never be accepted (endless 503s).
+  const auto& in = c.intake;
+  if (in.max_group_items > in.queue_capacity) {
+    r.fail(root["intake"], fmt::format("'intake.max_group_items' ({}) must not exceed 'intake.queue_capacity' ({})",
+                                       in.max_group_items, in.queue_capacity));
+  }
+  if (in.max_batch > in.queue_capacity) {
+    r.fail(root["intake"], fmt::format("'intake.max_batch' ({}) must not exceed 'intake.queue_capacity' ({})",
+                                       in.max_batch, in.queue_capacity));
   }
   return c;
 }

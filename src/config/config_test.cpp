@@ -67,7 +67,9 @@ TEST(Config, BadValuesAreRejectedWithAReason) {
   EXPECT_THAT(error_of("logging: {level: loud}"), HasSubstr("'logging.level' must be one of"));
   EXPECT_THAT(error_of("storage: {data_dir: ''}"), HasSubstr("must not be empty"));
   EXPECT_THAT(error_of("intake: {max_group_items: 10, queue_capacity: 5}"),
-              HasSubstr("must not exceed intake.queue_capacity"));
+              HasSubstr("must not exceed 'intake.queue_capacity'"));
+  EXPECT_THAT(error_of("intake: {max_batch: 100, max_group_items: 10, queue_capacity: 50}"),
+              HasSubstr("'intake.max_batch' (100) must not exceed 'intake.queue_capacity' (50)"));
   EXPECT_THAT(error_of("server: [1, 2]"), HasSubstr("'server' must be a mapping"));
 }
 
@@ -103,6 +105,29 @@ TEST(Duration, ParsesUnits) {
   EXPECT_FALSE(parse_duration("5", d));
   EXPECT_FALSE(parse_duration("5 s", d));
   EXPECT_FALSE(parse_duration("1.5s", d));
+}
+
+}  // namespace
+}  // namespace vigil::config
+
+namespace vigil::config {
+namespace {
+
+TEST(ShippedConfig, EtcVigilYamlLoadsAndMatchesTheDefaults) {
+  const Config shipped = load_file(std::string(VIGIL_SOURCE_DIR) + "/etc/vigil.yaml");
+  const Config defaults;
+  EXPECT_EQ(shipped.server.host, defaults.server.host);
+  EXPECT_EQ(shipped.server.port, defaults.server.port);
+  EXPECT_EQ(shipped.server.io_threads, defaults.server.io_threads);
+  EXPECT_EQ(shipped.server.max_body_bytes, defaults.server.max_body_bytes);
+  EXPECT_EQ(shipped.server.shutdown_grace, defaults.server.shutdown_grace);
+  EXPECT_EQ(shipped.storage.data_dir, defaults.storage.data_dir);
+  EXPECT_EQ(shipped.intake.queue_capacity, defaults.intake.queue_capacity);
+  EXPECT_EQ(shipped.intake.max_group_items, defaults.intake.max_group_items);
+  EXPECT_EQ(shipped.pipeline.workers, defaults.pipeline.workers);
+  EXPECT_EQ(shipped.pipeline.batch, defaults.pipeline.batch);
+  EXPECT_EQ(shipped.pipeline.missing_data_scan, defaults.pipeline.missing_data_scan);
+  EXPECT_EQ(shipped.trial.protocol_file, defaults.trial.protocol_file);
 }
 
 }  // namespace
