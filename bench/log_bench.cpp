@@ -3,6 +3,8 @@
 // Each benchmark thread is one closed-loop appender, like an HTTP client waiting for its 202:
 // it appends one batch and waits for the durable callback before the next. Group commit is what
 // lets more appenders share each fsync; avg_group_items shows how many items one fsync carried.
+// bg_ckpts and valve_ckpts count the WAL checkpoints the background checkpointer and the writer's
+// safety valve ran during the run (log/sqlite_checkpointer.h).
 //
 //   build/<dir>/bench/log_bench --benchmark_min_time=2
 //
@@ -93,6 +95,9 @@ void BM_DurableAppend(benchmark::State& state) {
     state.counters["avg_group_items"] = stats.avg_group_items;
     state.counters["fsyncs"] =
         benchmark::Counter(static_cast<double>(stats.commits), benchmark::Counter::kIsRate);
+    const vigil::log::CheckpointStats checkpoints = g_log->checkpoint_stats();
+    state.counters["bg_ckpts"] = static_cast<double>(checkpoints.background);
+    state.counters["valve_ckpts"] = static_cast<double>(checkpoints.writer);
     g_log.reset();
     std::error_code ignored;
     std::filesystem::remove_all(g_dir, ignored);

@@ -20,6 +20,8 @@ SqliteLog::SqliteLog(const std::filesystem::path& file, SqliteLogOptions options
     : options_(std::move(options)),
       clock_(options_.clock != nullptr ? *options_.clock : system_clock()),
       writer_(std::make_unique<SqliteWriter>(file, options_.vfs)),
+      checkpointer_(std::make_unique<SqliteCheckpointer>(file, options_.vfs, options_.checkpoint_frames,
+                                                         options_.before_checkpoint_for_test)),
       readers_(std::make_unique<SqliteReaders>(file, options_.vfs)),
       last_seq_(writer_->last_seq()) {
   thread_ = std::thread([this] { run_writer(); });
@@ -102,6 +104,8 @@ void SqliteLog::commit_group(std::deque<Pending>& group, std::size_t items) {
     }
   }
   if (result.ok) appended_cv_.notify_all();
+  // Before the callbacks, so that checkpoint_stats() is current once a batch is acknowledged.
+  if (result.ok && items > 0) checkpointer_->committed(writer_->wal_frames());
 
   for (std::size_t i = 0; i < group.size(); ++i) {
     AppendResult r;
@@ -112,6 +116,20 @@ void SqliteLog::commit_group(std::deque<Pending>& group, std::size_t items) {
       r.error = result.error;
     }
     if (group[i].done) group[i].done(std::move(r));
+  }
+  if (result.ok && items > 0) check_wal_limit();
+}
+
+void SqliteLog::check_wal_limit() {
+  const int frames = writer_->wal_frames();
+  if (frames > 0 && static_cast<std::size_t>(frames) >= options_.wal_limit_frames) {
+    // Reads wait meanwhile (a few milliseconds, once per wal_limit_frames): readers that keep
+    // overlapping would otherwise hold the RESTART off until its busy timeout. If reads outlast
+    // the bound, the checkpoint still runs and its busy timeout covers the rest. Failures are
+    // counted in checkpoint_stats() and retried after the next commit; the group is durable
+    // whatever happens here.
+    const SqliteReaders::Pause paused(*readers_, std::chrono::milliseconds(5000));
+    checkpointer_->checkpoint_on(writer_->connection(), SQLITE_CHECKPOINT_RESTART);
   }
 }
 
@@ -152,7 +170,12 @@ void SqliteLog::close() {
     }
     work_cv_.notify_all();
     thread_.join();
+    checkpointer_->stop();
   });
+}
+
+CheckpointStats SqliteLog::checkpoint_stats() const {
+  return checkpointer_->stats();
 }
 
 }  // namespace vigil::log

@@ -13,6 +13,11 @@
 // file, so the writer cannot meet SQLITE_BUSY. Readers use a pool of read-only connections
 // (log/sqlite_readers.h); WAL lets them read a committed snapshot while the writer writes.
 //
+// Checkpoints: the writer never checkpoints in COMMIT; a background thread does, and the writer
+// only past a hard WAL size limit, after acknowledging its group (log/sqlite_checkpointer.h).
+// close() leaves the file fully checkpointed and removes the WAL: the writer's connection closes
+// last, on destruction.
+//
 // Restart: reopening a file continues its sequence numbers and keeps its idempotency keys.
 #include <condition_variable>
 #include <cstddef>
@@ -27,6 +32,7 @@
 #include "common/clock.h"
 #include "log/log.h"
 #include "log/observation_query.h"
+#include "log/sqlite_checkpointer.h"
 
 namespace vigil::log {
 
@@ -41,11 +47,23 @@ struct SqliteLogOptions {
   std::size_t max_group_items = 8192;
   // Stamps Record::appended_at. Null: the system clock. Must outlive the log.
   const Clock* clock = nullptr;
+  // The background checkpointer copies the WAL into the database file once this many frames
+  // (4 KiB pages) were appended since its last checkpoint; 0 turns it off. Larger: fewer checkpoints
+  // and fewer copies of pages that every group rewrites (index pages), but a larger WAL for readers
+  // to search and for recovery to scan after a crash.
+  std::size_t checkpoint_frames = 4096;  // 16 MiB
+  // Safety valve: when a commit leaves the WAL at least this many frames long, the writer itself
+  // (after acknowledging the group) holds reads back and runs a RESTART checkpoint, so that the
+  // next commit starts the WAL over. This bounds the WAL when passive checkpoints cannot finish
+  // (steady load, or readers holding old snapshots). Meant to be several times checkpoint_frames.
+  std::size_t wal_limit_frames = 16384;  // 64 MiB
   // SQLite VFS for every connection; empty: SQLite's default. Tests pass a fault-injecting one.
   std::string vfs;
   // TEST ONLY: runs on the writer thread after a group's rows are written and before its COMMIT,
   // so that a test can hold the writer still (queue-full, close-while-queued) or inject faults.
   std::function<void()> before_commit_for_test;
+  // TEST ONLY: runs on the background checkpointer thread before each of its checkpoints.
+  std::function<void()> before_checkpoint_for_test;
 };
 
 class SqliteLog final : public Log, public ObservationQuery {
@@ -63,7 +81,10 @@ class SqliteLog final : public Log, public ObservationQuery {
   bool wait_for(std::uint64_t after_seq, std::chrono::milliseconds timeout) override;
   [[nodiscard]] std::uint64_t last_seq() const override;
   [[nodiscard]] LogStats stats() const override;
+  // Stops the writer (after flushing, as Log promises), then the background checkpointer.
   void close() override;
+
+  [[nodiscard]] CheckpointStats checkpoint_stats() const;
 
   std::vector<Record> latest(std::string_view patient_id, std::string_view code, TimePoint since,
                              std::size_t limit) override;
@@ -76,14 +97,16 @@ class SqliteLog final : public Log, public ObservationQuery {
 
   void run_writer();
   void commit_group(std::deque<Pending>& group, std::size_t items);
+  void check_wal_limit();  // writer thread, after a group's callbacks: the safety valve
 
   // Constant after construction.
   const SqliteLogOptions options_;
   const Clock& clock_;
-  // Used only by the writer thread once it started. Declared before readers_ so that it creates
-  // the file first and, as the last connection to close, checkpoints the WAL away.
+  // Used only by the writer thread once it started. Declared first so that it creates the file
+  // first and, as the last connection to close, checkpoints the WAL away.
   std::unique_ptr<SqliteWriter> writer_;
-  std::unique_ptr<SqliteReaders> readers_;  // own synchronization
+  std::unique_ptr<SqliteCheckpointer> checkpointer_;  // own synchronization
+  std::unique_ptr<SqliteReaders> readers_;            // own synchronization
 
   mutable std::mutex mutex_;
   std::condition_variable work_cv_;      // writer waits: queue non-empty or closing

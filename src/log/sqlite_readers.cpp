@@ -57,18 +57,24 @@ class SqliteReaders::Lease {
  public:
   explicit Lease(SqliteReaders& pool) : pool_(pool) {
     {
-      std::lock_guard lock(pool_.mutex_);
+      std::unique_lock lock(pool_.mutex_);
+      pool_.changed_.wait(lock, [&] { return !pool_.paused_; });
+      ++pool_.active_;
       if (!pool_.idle_.empty()) {
         conn_ = std::move(pool_.idle_.back());
         pool_.idle_.pop_back();
       }
     }
-    if (!conn_) conn_ = pool_.open_conn();  // outside the lock: opening touches the file
+    if (!conn_) {
+      try {
+        conn_ = pool_.open_conn();  // outside the lock: opening touches the file
+      } catch (...) {
+        release();
+        throw;
+      }
+    }
   }
-  ~Lease() {
-    std::lock_guard lock(pool_.mutex_);
-    if (pool_.idle_.size() < kMaxIdle) pool_.idle_.push_back(std::move(conn_));
-  }
+  ~Lease() { release(); }
   Lease(const Lease&) = delete;
   Lease& operator=(const Lease&) = delete;
 
@@ -76,6 +82,12 @@ class SqliteReaders::Lease {
   Conn* operator->() const { return conn_.get(); }
 
  private:
+  void release() {
+    std::lock_guard lock(pool_.mutex_);
+    if (conn_ && pool_.idle_.size() < kMaxIdle) pool_.idle_.push_back(std::move(conn_));
+    if (--pool_.active_ == 0) pool_.changed_.notify_all();
+  }
+
   SqliteReaders& pool_;
   std::unique_ptr<Conn> conn_;
 };
@@ -84,6 +96,21 @@ SqliteReaders::SqliteReaders(std::filesystem::path file, std::string vfs)
     : file_(std::move(file)), vfs_(std::move(vfs)) {}
 
 SqliteReaders::~SqliteReaders() = default;
+
+SqliteReaders::Pause::Pause(SqliteReaders& pool, std::chrono::milliseconds max_wait) : pool_(pool) {
+  std::unique_lock lock(pool_.mutex_);
+  pool_.changed_.wait(lock, [&] { return !pool_.paused_; });
+  pool_.paused_ = true;
+  pool_.changed_.wait_for(lock, max_wait, [&] { return pool_.active_ == 0; });
+}
+
+SqliteReaders::Pause::~Pause() {
+  {
+    std::lock_guard lock(pool_.mutex_);
+    pool_.paused_ = false;
+  }
+  pool_.changed_.notify_all();
+}
 
 std::unique_ptr<SqliteReaders::Conn> SqliteReaders::open_conn() const {
   auto conn = std::make_unique<Conn>();

@@ -8,8 +8,15 @@
 // returns it afterwards, so the pool grows to the peak number of concurrent readers and keeps at
 // most kMaxIdle of them. The writer's connection is never used for reads.
 //
+// pause() holds reads back for the writer's RESTART checkpoint (log/sqlite_checkpointer.h): that
+// checkpoint must find a moment when no reader holds a WAL snapshot, and readers that keep
+// overlapping can starve it (measured: it then gives up after the 5 s busy timeout, stalling the
+// writer all that time).
+//
 // Thread safety: every member function may be called from any thread concurrently.
 // Errors: throws std::runtime_error (naming the file) when the storage cannot be read.
+#include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -39,6 +46,20 @@ class SqliteReaders {
   std::vector<Record> latest(std::string_view patient_id, std::string_view code, TimePoint since,
                              std::size_t limit);
 
+  // While a Pause lives, new reads wait; its constructor also waits, at most `max_wait`, for the
+  // reads in progress (which are finite) to end. One pause at a time is meant (the writer's); a
+  // second waits for the first to end.
+  class Pause {
+   public:
+    Pause(SqliteReaders& pool, std::chrono::milliseconds max_wait);
+    ~Pause();
+    Pause(const Pause&) = delete;
+    Pause& operator=(const Pause&) = delete;
+
+   private:
+    SqliteReaders& pool_;
+  };
+
  private:
   struct Conn;
   class Lease;
@@ -50,7 +71,11 @@ class SqliteReaders {
   const std::string vfs_;
 
   std::mutex mutex_;
-  std::vector<std::unique_ptr<Conn>> idle_;  // protected by mutex_
+  std::condition_variable changed_;  // paused_ cleared, or active_ dropped to 0
+  // Protected by mutex_.
+  std::vector<std::unique_ptr<Conn>> idle_;
+  std::size_t active_ = 0;  // reads in progress
+  bool paused_ = false;
 };
 
 }  // namespace vigil::log

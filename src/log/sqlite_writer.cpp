@@ -65,6 +65,9 @@ SqliteWriter::SqliteWriter(const std::filesystem::path& file, const std::string&
   db_ = sqlite::open(file, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, vfs);
   sqlite3* db = db_.get();
   auto fail = [&](int rc) { return std::runtime_error(sqlite::describe(db, "cannot open log file", rc)); };
+  // Replaces SQLite's auto-checkpoint, which would copy the WAL into the database file (with its
+  // own fsyncs) inside COMMIT every 1,000 pages; see log/sqlite_checkpointer.h.
+  sqlite3_wal_hook(db, &SqliteWriter::on_wal_commit, this);
 
   {
     sqlite::Stmt wal(db, "PRAGMA journal_mode = WAL");
@@ -169,6 +172,11 @@ int SqliteWriter::insert(const AppendItem& item, TimePoint appended_at, ItemOutc
   if (rc != SQLITE_ROW) return rc;
   outcome = ItemOutcome{static_cast<std::uint64_t>(seq_of_id_.column_int(0)), true};
   return SQLITE_DONE;
+}
+
+int SqliteWriter::on_wal_commit(void* self, sqlite3* /*db*/, const char* /*name*/, int frames) {
+  static_cast<SqliteWriter*>(self)->wal_frames_ = frames;
+  return SQLITE_OK;
 }
 
 void SqliteWriter::rollback() {

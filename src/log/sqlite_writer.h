@@ -1,6 +1,8 @@
 #pragma once
 // The log's single write connection: opens (and if needed creates) the file, holds the writer lock
-// file, and writes each commit group as one durable transaction.
+// file, and writes each commit group as one durable transaction. SQLite's auto-checkpoint is off on
+// this connection (log/sqlite_checkpointer.h says who checkpoints instead); the WAL's size after
+// each commit is kept for that.
 //
 // Thread safety: none. Constructed on one thread, then used by the writer thread alone.
 // Errors: the constructor throws std::runtime_error naming the file; write_group() returns errors
@@ -27,6 +29,12 @@ class SqliteWriter {
   // Highest committed seq (0 for an empty log).
   [[nodiscard]] std::uint64_t last_seq() const { return next_seq_ - 1; }
 
+  // Frames (pages) in the WAL after the latest commit on this connection.
+  [[nodiscard]] int wal_frames() const { return wal_frames_; }
+
+  // The connection itself, for the writer's safety-valve checkpoint; writer thread only.
+  [[nodiscard]] sqlite3* connection() const { return db_.get(); }
+
   struct GroupResult {
     bool ok = false;
     std::string error;                               // when !ok
@@ -45,6 +53,7 @@ class SqliteWriter {
   // Inserts one item, filling `outcome`; returns the SQLite result code (SQLITE_DONE on success).
   int insert(const AppendItem& item, TimePoint appended_at, ItemOutcome& outcome);
   void rollback();
+  static int on_wal_commit(void* self, sqlite3* db, const char* name, int frames);
 
   // Closing the descriptor releases the flock, also when the constructor throws half-way.
   struct LockFile {
@@ -63,6 +72,7 @@ class SqliteWriter {
   sqlite::Stmt insert_;
   sqlite::Stmt seq_of_id_;
   std::uint64_t next_seq_ = 1;
+  int wal_frames_ = 0;  // set by on_wal_commit, inside COMMIT
 };
 
 }  // namespace vigil::log
