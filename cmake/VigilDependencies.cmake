@@ -15,3 +15,7 @@ endif()
 if(VIGIL_BUILD_BENCH)
   find_package(benchmark REQUIRED)
 endif()
+find_package(PostgreSQL REQUIRED)  # libpq: the PostgreSQL store
+# gperftools' CPU profiler behind GET /debug/pprof/profile (libgoogle-perftools-dev ships .pc files).
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(GPERFTOOLS_PROFILER REQUIRED IMPORTED_TARGET libprofiler)

@@ -13,10 +13,11 @@ PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsimdjson-dev libsqlite3-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libcli11-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libpq-dev postgresql libgoogle-perftools-dev
   curl procps
 )
-# What `make bench` measures against, and the profiler behind /debug/pprof.
-BENCH_PACKAGES=(nginx-light golang-go jq iproute2 libgoogle-perftools-dev librocksdb-dev)
+# What `make bench` measures against.
+BENCH_PACKAGES=(nginx-light golang-go jq iproute2 librocksdb-dev)
 
 wanted=("${PACKAGES[@]}")
 [[ "${1:-}" == "--bench" ]] && wanted+=("${BENCH_PACKAGES[@]}")

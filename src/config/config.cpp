@@ -1,5 +1,7 @@
 #include "config/config.h"
 
+#include "config/reader.h"
+
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
@@ -12,66 +14,9 @@
 namespace vigil::config {
 namespace {
 
-class Reader {
- public:
-  explicit Reader(std::string origin) : origin_(std::move(origin)) {}
-
-  [[noreturn]] void fail(const YAML::Node& at, const std::string& reason) const {
-    const auto m = at.Mark();
-    if (m.line < 0) throw ConfigError(fmt::format("{}: {}", origin_, reason));
-    throw ConfigError(fmt::format("{}:{}:{}: {}", origin_, m.line + 1, m.column + 1, reason));
-  }
-
-  // Calls `on_key(name, value)` for each key of a mapping, rejecting keys not in `known`.
-  void section(const YAML::Node& node, const std::string& path, const std::set<std::string>& known,
-               const std::function<void(const std::string&, const YAML::Node&)>& on_key) const {
-    if (!node.IsMap()) fail(node, fmt::format("'{}' must be a mapping", path));
-    for (const auto& kv : node) {
-      const auto key = kv.first.as<std::string>();
-      if (!known.contains(key)) {
-        fail(kv.first, fmt::format("unknown key '{}{}' (known: {})", path.empty() ? "" : path + ".", key,
-                                   fmt::join(known, ", ")));
-      }
-      on_key(key, kv.second);
-    }
-  }
-
-  std::string string(const YAML::Node& n, const std::string& key) const {
-    if (!n.IsScalar()) fail(n, fmt::format("'{}' must be a string", key));
-    return n.Scalar();
-  }
-
-  template <typename T>
-  T integer(const YAML::Node& n, const std::string& key, T min, T max) const {
-    long long v = 0;
-    if (!n.IsScalar() || !YAML::convert<long long>::decode(n, v)) {
-      fail(n, fmt::format("'{}' must be an integer", key));
-    }
-    if (v < static_cast<long long>(min) || v > static_cast<long long>(max)) {
-      fail(n, fmt::format("'{}' must be between {} and {}, got {}", key, min, max, v));
-    }
-    return static_cast<T>(v);
-  }
-
-  std::chrono::milliseconds duration(const YAML::Node& n, const std::string& key,
-                                     std::chrono::milliseconds min, std::chrono::milliseconds max) const {
-    std::chrono::milliseconds d{};
-    if (!n.IsScalar() || !parse_duration(n.Scalar(), d)) {
-      fail(n, fmt::format("'{}' must be a duration such as 500ms, 30s, 5m or 1h", key));
-    }
-    if (d < min || d > max) {
-      fail(n, fmt::format("'{}' must be between {}ms and {}ms, got {}", key, min.count(), max.count(),
-                          n.Scalar()));
-    }
-    return d;
-  }
-
- private:
-  std::string origin_;
-};
-
+using detail::kMaxDuration;
+using detail::Reader;
 using std::chrono::milliseconds;
-constexpr milliseconds kMaxDuration = std::chrono::hours(24 * 365);
 
 void read_server(const Reader& r, const YAML::Node& node, ServerConfig& c) {
   r.section(node, "server",
@@ -179,8 +124,16 @@ void read_trial(const Reader& r, const YAML::Node& node, TrialConfig& c) {
 Config parse(const YAML::Node& root, const Reader& r) {
   Config c;
   if (!root || root.IsNull()) return c;  // an empty file means every default
-  r.section(root, "", {"server", "storage", "logging", "intake", "pipeline", "trial"},
+  r.section(root, "",
+            {"server", "storage", "logging", "intake", "pipeline", "trial", "limits", "rate_limits", "shedding",
+             "deadlines", "breakers", "auth"},
             [&](const std::string& k, const YAML::Node& v) {
+              if (k == "limits") detail::read_limits(r, v, c.limits);
+              if (k == "rate_limits") detail::read_rate_limits(r, v, c.rate_limits);
+              if (k == "shedding") detail::read_shedding(r, v, c.shedding);
+              if (k == "deadlines") detail::read_deadlines(r, v, c.deadlines);
+              if (k == "breakers") detail::read_breakers(r, v, c.breakers);
+              if (k == "auth") detail::read_auth(r, v, c.auth);
               if (k == "server") read_server(r, v, c.server);
               if (k == "storage") read_storage(r, v, c.storage);
               if (k == "logging") read_logging(r, v, c.logging);

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <stdexcept>
 #include <string>
 
@@ -50,6 +51,63 @@ struct TrialConfig {
   std::filesystem::path protocol_file = "examples/trials/demo.yaml";
 };
 
+// Overload protection (docs/operations.md, "Middleware chain").
+struct LimitsConfig {
+  std::size_t max_connections = 10'000;  // open connections; past it, 503 and close
+  std::size_t max_in_flight = 4'096;     // requests being handled at once; past it, 503
+};
+
+struct RateGroupConfig {
+  double rate = 0;   // requests per second per credential (or client address)
+  double burst = 0;  // bucket size
+};
+
+struct RateLimitsConfig {
+  bool enabled = true;
+  std::size_t max_keys = 100'000;  // buckets kept in memory (LRU beyond)
+  // Per route group. Groups without an entry use "default".
+  std::map<std::string, RateGroupConfig> groups{
+      {"intake", {1'000, 2'000}}, {"read", {100, 200}},   {"stream", {2, 5}},
+      {"admin", {50, 100}},       {"default", {100, 200}},
+  };
+};
+
+struct SheddingConfig {
+  bool enabled = true;
+  double cpu_threshold = 0.9;  // 0..1 of the CPUs the process may use
+  std::chrono::milliseconds window{5'000};
+  unsigned buckets = 50;
+  std::chrono::milliseconds cool_off{1'000};
+  double read_share = 0.8;  // reads are shed once in-flight passes this share of the estimate
+};
+
+struct DeadlinesConfig {
+  // Default deadline per route group; a client may shorten it (X-Request-Timeout-Ms, grpc-timeout).
+  std::map<std::string, std::chrono::milliseconds> groups{
+      {"intake", std::chrono::milliseconds(5'000)},
+      {"read", std::chrono::milliseconds(10'000)},
+      {"admin", std::chrono::milliseconds(30'000)},
+      {"default", std::chrono::milliseconds(10'000)},
+  };
+};
+
+struct BreakersConfig {
+  double k = 1.5;  // accepts multiplier of Google SRE adaptive throttling
+  std::chrono::milliseconds window{10'000};
+  unsigned buckets = 40;
+  std::chrono::milliseconds probe_interval{1'000};
+};
+
+struct AuthConfig {
+  std::filesystem::path hs256_secret_file;  // HS256 shared secret (>= 32 bytes)
+  bool create_secret = false;  // create hs256_secret_file with a random secret when missing (dev only)
+  std::filesystem::path public_key_file;  // PEM: RSA (RS256) or EC P-256 (ES256) public key
+  std::string issuer = "vigil";          // required `iss`; empty: not checked
+  std::string audience = "vigil-api";    // required in `aud`; empty: not checked
+  std::chrono::seconds leeway{30};       // clock skew allowed on exp and nbf
+  std::chrono::seconds token_ttl{3600};  // lifetime of tokens minted by `vigil token issue` / the demo
+};
+
 struct Config {
   ServerConfig server;
   StorageConfig storage;
@@ -57,6 +115,12 @@ struct Config {
   IntakeConfig intake;
   PipelineConfig pipeline;
   TrialConfig trial;
+  LimitsConfig limits;
+  RateLimitsConfig rate_limits;
+  SheddingConfig shedding;
+  DeadlinesConfig deadlines;
+  BreakersConfig breakers;
+  AuthConfig auth;
 };
 
 // Thrown for any problem with a configuration file; what() is one line, "FILE:LINE:COL: reason"

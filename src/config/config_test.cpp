@@ -132,3 +132,55 @@ TEST(ShippedConfig, EtcVigilYamlLoadsAndMatchesTheDefaults) {
 
 }  // namespace
 }  // namespace vigil::config
+
+namespace vigil::config {
+namespace {
+
+TEST(ConfigOverload, ReadsOverloadAndAuthSections) {
+  const auto c = load_string(R"(
+limits: {max_connections: 100, max_in_flight: 10}
+rate_limits:
+  max_keys: 50
+  groups:
+    intake: {rate: 5000, burst: 10000}
+    reports: {rate: 1}
+shedding: {enabled: false, cpu_threshold: 0.75, window: 2s, buckets: 20, cool_off: 500ms, read_share: 0.5}
+deadlines: {intake: 250ms, reports: 1m}
+breakers: {k: 2, window: 5s, buckets: 10, probe_interval: 100ms}
+auth: {hs256_secret_file: /run/secret, issuer: me, audience: api, leeway: 5s, token_ttl: 10m}
+)",
+                             "vigil.yaml");
+  EXPECT_EQ(c.limits.max_connections, 100u);
+  EXPECT_EQ(c.limits.max_in_flight, 10u);
+  EXPECT_EQ(c.rate_limits.max_keys, 50u);
+  EXPECT_DOUBLE_EQ(c.rate_limits.groups.at("intake").rate, 5000);
+  EXPECT_DOUBLE_EQ(c.rate_limits.groups.at("intake").burst, 10000);
+  // A new group starts from "default" and overrides what it names.
+  EXPECT_DOUBLE_EQ(c.rate_limits.groups.at("reports").rate, 1);
+  EXPECT_DOUBLE_EQ(c.rate_limits.groups.at("reports").burst, c.rate_limits.groups.at("default").burst);
+  EXPECT_FALSE(c.shedding.enabled);
+  EXPECT_DOUBLE_EQ(c.shedding.cpu_threshold, 0.75);
+  EXPECT_EQ(c.shedding.cool_off, std::chrono::milliseconds(500));
+  EXPECT_EQ(c.deadlines.groups.at("intake"), std::chrono::milliseconds(250));
+  EXPECT_EQ(c.deadlines.groups.at("read"), std::chrono::seconds(10));  // untouched default
+  EXPECT_DOUBLE_EQ(c.breakers.k, 2);
+  EXPECT_EQ(c.breakers.probe_interval, std::chrono::milliseconds(100));
+  EXPECT_EQ(c.auth.hs256_secret_file, "/run/secret");
+  EXPECT_EQ(c.auth.leeway, std::chrono::seconds(5));
+  EXPECT_EQ(c.auth.token_ttl, std::chrono::minutes(10));
+}
+
+TEST(ConfigOverload, BadOverloadValuesNameFileLineAndReason) {
+  EXPECT_THAT(error_of("rate_limits:\n  groups:\n    intake: {rate: -5}\n"),
+              HasSubstr("vigil.yaml:3:20: 'rate_limits.groups.intake.rate' must be between"));
+  EXPECT_THAT(error_of("shedding:\n  cpu_threshold: 1.5\n"),
+              HasSubstr("vigil.yaml:2:18: 'shedding.cpu_threshold' must be between 0.01 and 1"));
+  EXPECT_THAT(error_of("shedding:\n  cpu: 0.5\n"), HasSubstr("vigil.yaml:2:3: unknown key 'shedding.cpu'"));
+  EXPECT_THAT(error_of("limits:\n  max_in_flight: 0\n"), HasSubstr("vigil.yaml:2:18: 'limits.max_in_flight'"));
+  EXPECT_THAT(error_of("deadlines:\n  intake: soon\n"), HasSubstr("vigil.yaml:2:11: 'deadlines.intake' must be a duration"));
+  EXPECT_THAT(error_of("breakers:\n  k: abc\n"), HasSubstr("vigil.yaml:2:6: 'breakers.k' must be a number"));
+  EXPECT_THAT(error_of("rate_limits:\n  enabled: maybe\n"), HasSubstr("'rate_limits.enabled' must be true or false"));
+}
+
+}  // namespace
+}  // namespace vigil::config

@@ -28,3 +28,15 @@ Response json_response(Status status, const boost::json::value& body) {
 }
 
 }  // namespace vigil::http
+
+#include "http/deadline.h"
+
+namespace vigil::http {
+
+Response deadline_exceeded() {
+  return problem(Status::gateway_timeout, "deadline-exceeded", "Deadline exceeded",
+                 "the request was not completed within its deadline; it may be retried (intake is idempotent "
+                 "by observation id)");
+}
+
+}  // namespace vigil::http

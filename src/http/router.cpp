@@ -21,11 +21,11 @@ std::vector<std::string_view> split(std::string_view path) {
 
 }  // namespace
 
-void Router::add(Verb method, std::string pattern, Handler handler) {
+void Router::add(Verb method, std::string pattern, Handler handler, RouteOptions options) {
   for (const auto& r : routes_) {
     if (r.method == method && r.pattern == pattern) throw std::logic_error("duplicate route " + pattern);
   }
-  Route r{method, pattern, {}, std::move(handler)};
+  Route r{method, pattern, {}, std::move(handler), RouteInfo{pattern, std::move(options)}};
   for (auto part : split(pattern)) r.segments.emplace_back(part);
   routes_.push_back(std::move(r));
 }
@@ -55,6 +55,7 @@ Router::Match Router::match(Verb method, std::string_view path) const {
     if (!matches(r, parts, nullptr)) continue;
     if (r.method == method && m.handler == nullptr) {
       m.handler = &r.handler;
+      m.route = &r.info;
       matches(r, parts, &m.params);
     }
     if (std::find(m.allowed.begin(), m.allowed.end(), r.method) == m.allowed.end())

@@ -1,6 +1,7 @@
 #pragma once
 // Maps (method, path) to a handler. Patterns are literal segments and {name} captures:
 // "/v1/alerts/{id}/acknowledge". Built once at start-up, then read concurrently without locks.
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -11,10 +12,11 @@ namespace vigil::http {
 class Router {
  public:
   // Registers a route; a later duplicate (same method and pattern) is a programming error (throws).
-  void add(Verb method, std::string pattern, Handler handler);
+  void add(Verb method, std::string pattern, Handler handler, RouteOptions options = {});
 
   struct Match {
     const Handler* handler = nullptr;  // null when nothing matched
+    const RouteInfo* route = nullptr;  // set with handler
     PathParams params;
     std::vector<Verb> allowed;  // methods that exist for this path (non-empty + no handler = 405)
   };
@@ -26,9 +28,11 @@ class Router {
     std::string pattern;
     std::vector<std::string> segments;  // "{x}" marks a capture
     Handler handler;
+    RouteInfo info;
   };
   static bool matches(const Route& r, const std::vector<std::string_view>& parts, PathParams* params);
-  std::vector<Route> routes_;
+  // A deque: handler and info pointers handed out by match() stay valid while routes are added.
+  std::deque<Route> routes_;
 };
 
 }  // namespace vigil::http

@@ -16,6 +16,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "http/deadline.h"
 #include "http/problem.h"
 
 namespace vigil::http {
@@ -23,17 +24,26 @@ namespace vigil::http {
 using asio::ip::tcp;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
+const Chain Server::kNoMiddleware;
+
 struct Server::Connection {
-  explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+  explicit Connection(tcp::socket socket) : stream(std::move(socket)) {
+    boost::system::error_code ec;
+    const auto peer = stream.socket().remote_endpoint(ec);
+    if (!ec) remote_address = peer.address().to_string();
+  }
   beast::tcp_stream stream;
+  std::string remote_address;
+  std::uint64_t requests = 0;  // only touched on the strand
   ConnectionHooks hooks;
   bool reading = false;  // waiting for (or reading) a request; only touched on the strand
   bool alive = true;     // false once the session ended; only touched on the strand
 };
 
-Server::Server(ServerOptions options, const Router& router)
+Server::Server(ServerOptions options, const Router& router, const Chain* chain)
     : options_(std::move(options)),
       router_(router),
+      chain_(chain != nullptr ? chain : &kNoMiddleware),
       ioc_(static_cast<int>(options_.io_threads)),
       acceptor_(ioc_) {
   boost::system::error_code ec;
@@ -206,8 +216,9 @@ asio::awaitable<void> Server::session(std::shared_ptr<Connection> conn) {
       break;
     }
     Request req = parser.release();
-    const bool keep_alive = req.keep_alive();
-    auto res = co_await dispatch(req, *conn);
+    bool keep_alive = req.keep_alive();
+    ++conn->requests;
+    auto res = co_await dispatch(req, *conn, keep_alive);
     conn->hooks.on_drain = nullptr;
     if (!res) break;  // a streaming handler owned the connection
     res->keep_alive(keep_alive && !draining_.load());
@@ -221,18 +232,31 @@ asio::awaitable<void> Server::session(std::shared_ptr<Connection> conn) {
   stream.close();
 }
 
-asio::awaitable<std::optional<Response>> Server::dispatch(Request& req, Connection& conn) {
+asio::awaitable<std::optional<Response>> Server::dispatch(Request& req, Connection& conn, bool& keep_alive) {
   const std::string_view target = req.target();
   const auto qmark = target.find('?');
   const auto path = target.substr(0, qmark);
   const auto query = qmark == std::string_view::npos ? std::string_view{} : target.substr(qmark + 1);
   auto match = router_.match(req.method(), path);
+  RequestContext ctx{
+      req,       conn.stream, path, query, std::move(match.params), std::chrono::steady_clock::now(),
+      draining_, conn.hooks};
+  ctx.route = match.route;
+  ctx.remote_address = conn.remote_address;
+  ctx.request_on_connection = conn.requests;
+  auto res = co_await chain_->run(ctx, [&](RequestContext& c) { return terminal(c, match); });
+  if (ctx.close_connection) keep_alive = false;
+  co_return res;
+}
+
+asio::awaitable<std::optional<Response>> Server::terminal(RequestContext& ctx, const Router::Match& match) {
+  const auto& req = ctx.request;
   if (match.handler == nullptr) {
     if (match.allowed.empty()) {
-      co_return problem(Status::not_found, "not-found", "Not found", fmt::format("no route for {}", path));
+      co_return problem(Status::not_found, "not-found", "Not found", fmt::format("no route for {}", ctx.path));
     }
     auto res = problem(Status::method_not_allowed, "method-not-allowed", "Method not allowed",
-                       fmt::format("{} is not supported on {}", std::string_view(req.method_string()), path));
+                       fmt::format("{} is not supported on {}", std::string_view(req.method_string()), ctx.path));
     std::string allow;
     for (auto v : match.allowed) {
       if (!allow.empty()) allow += ", ";
@@ -241,14 +265,17 @@ asio::awaitable<std::optional<Response>> Server::dispatch(Request& req, Connecti
     res.set(bhttp::field::allow, allow);
     co_return res;
   }
-  RequestContext ctx{
-      req,       conn.stream, path, query, std::move(match.params), std::chrono::steady_clock::now(),
-      draining_, conn.hooks};
+  // The exception guard: a handler's failure is logged with its cause and answered without it.
+  bool timed_out = false;
   try {
+    if (std::chrono::steady_clock::now() >= ctx.deadline) throw DeadlineExceeded();
     co_return co_await (*match.handler)(ctx);
+  } catch (const DeadlineExceeded&) {
+    timed_out = true;
   } catch (const std::exception& e) {
-    spdlog::error("handler for {} {} failed: {}", std::string_view(req.method_string()), path, e.what());
+    spdlog::error("handler for {} {} failed: {}", std::string_view(req.method_string()), ctx.path, e.what());
   }
+  if (timed_out) co_return deadline_exceeded();
   co_return problem(Status::internal_server_error, "internal", "Internal server error",
                     "the server failed to handle this request; it has been logged");
 }

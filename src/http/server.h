@@ -3,8 +3,9 @@
 //
 // - One coroutine and one strand per connection; keep-alive; a body size limit on every parser;
 //   an idle timeout between requests and a read timeout once a request started.
-// - Handlers come from a Router and run on the connection's strand; a handler must never block
-//   (blocking work goes to a separate pool, see http/blocking.h).
+// - Handlers come from a Router and run on the connection's strand behind the middleware Chain
+//   (http/middleware.h), inside an exception guard (500, or 504 for DeadlineExceeded); a handler
+//   must never block (blocking work goes to a separate pool, see http/blocking.h).
 // - Shutdown in stages (shutdown()): stop accepting, let in-flight requests finish and answer
 //   with "Connection: close" for at most `shutdown_grace`, then force-close what is left, then join.
 //
@@ -22,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "http/middleware.h"
 #include "http/router.h"
 
 namespace vigil::http {
@@ -44,8 +46,9 @@ class ServerError : public std::runtime_error {
 class Server {
  public:
   // Binds and listens. Throws ServerError with one line naming the address on failure.
-  // `router` must outlive the server.
-  Server(ServerOptions options, const Router& router);
+  // `router` and `chain` (the middleware in front of every handler; none when null) must outlive
+  // the server.
+  Server(ServerOptions options, const Router& router, const Chain* chain = nullptr);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -65,10 +68,13 @@ class Server {
   struct Connection;
   asio::awaitable<void> accept_loop();
   asio::awaitable<void> session(std::shared_ptr<Connection> conn);
-  asio::awaitable<std::optional<Response>> dispatch(Request& req, Connection& conn);
+  asio::awaitable<std::optional<Response>> dispatch(Request& req, Connection& conn, bool& keep_alive);
+  static asio::awaitable<std::optional<Response>> terminal(RequestContext& ctx, const Router::Match& match);
 
   const ServerOptions options_;
   const Router& router_;
+  const Chain* chain_;
+  static const Chain kNoMiddleware;
   asio::io_context ioc_;
   asio::ip::tcp::acceptor acceptor_;
   std::uint16_t port_ = 0;

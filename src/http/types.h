@@ -7,12 +7,18 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <chrono>
+#include <cstdint>
+#include <memory>
 #include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+namespace vigil::auth {
+struct Principal;  // auth/principal.h
+}  // namespace vigil::auth
 
 namespace vigil::http {
 
@@ -36,6 +42,27 @@ struct PathParams {
   }
 };
 
+// How a route is treated by the middleware chain (http/middleware.h). Set when the route is
+// registered; constant afterwards.
+enum class RoutePriority {
+  high,  // observation intake: shed last
+  low,   // reads and everything else: shed first
+};
+
+struct RouteOptions {
+  std::string group = "default";  // rate-limit group and metrics label: "intake", "read", "admin", ...
+  RoutePriority priority = RoutePriority::low;
+  bool open = false;  // true: no authentication (health checks)
+  std::chrono::milliseconds timeout{10'000};  // default deadline; a client may only shorten it
+  std::size_t max_body_bytes = 0;             // 0: the server-wide limit
+};
+
+// A registered route as the chain sees it.
+struct RouteInfo {
+  std::string pattern;  // "/v1/alerts/{id}": a bounded label for metrics and logs
+  RouteOptions options;
+};
+
 // Per-connection state a streaming handler may hook into.
 struct ConnectionHooks {
   // Called on the connection's strand when the server starts draining; a streaming handler sets it
@@ -46,6 +73,12 @@ struct ConnectionHooks {
 // Everything a handler gets. Lives for one request; references stay valid until the handler's
 // coroutine completes. Handlers run on the connection's strand.
 struct RequestContext {
+  RequestContext(Request& req, beast::tcp_stream& s, std::string_view p, std::string_view q, PathParams pp,
+                 std::chrono::steady_clock::time_point received, const std::atomic<bool>& drain,
+                 ConnectionHooks& h)
+      : request(req), stream(s), path(p), query(q), params(std::move(pp)), received_at(received),
+        draining(drain), hooks(h) {}
+
   Request& request;
   beast::tcp_stream& stream;  // for streaming handlers (Server-Sent Events) only
   std::string_view path;      // target without the query string
@@ -54,6 +87,21 @@ struct RequestContext {
   std::chrono::steady_clock::time_point received_at;
   const std::atomic<bool>& draining;  // true once shutdown began
   ConnectionHooks& hooks;
+
+  // Filled by the server.
+  const RouteInfo* route = nullptr;  // null when no route matched (the chain still runs: 401/404/405)
+  std::string_view remote_address;   // the peer's IP address
+  std::uint64_t request_on_connection = 0;  // 1 for the first request of a connection
+
+  // Filled by middleware links (http/middleware.h), read by later links and handlers.
+  std::string request_id;   // X-Request-Id: the client's if well-formed, else generated
+  std::string trace_id;     // W3C trace id (32 hex) of this request
+  std::string traceparent;  // this hop's traceparent, passed on downstream and returned
+  // The request's deadline; work still waiting at this point is abandoned with 504.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  std::shared_ptr<const auth::Principal> principal;  // the authenticated caller; null on open routes
+  std::shared_ptr<void> admission;  // the load shedder's ticket, settled when the response leaves
+  bool close_connection = false;    // a link asks the server to close after this response
 };
 
 // A handler returns the response to send, or std::nullopt when it wrote to the stream itself
