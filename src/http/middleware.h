@@ -26,6 +26,7 @@ namespace vigil::http {
 // What a link decides: let the request go on to the next link, or answer it now.
 class Verdict {
  public:
+  Verdict() = default;  // proceed
   static Verdict proceed() { return Verdict{}; }
   static Verdict stop(Response response) { return Verdict{std::move(response)}; }
 
@@ -34,7 +35,6 @@ class Verdict {
   Response& response() { return *response_; }
 
  private:
-  Verdict() = default;
   explicit Verdict(Response r) : response_(std::move(r)) {}
   std::optional<Response> response_;
 };

@@ -52,7 +52,8 @@ enum class RoutePriority {
 struct RouteOptions {
   std::string group = "default";  // rate-limit group and metrics label: "intake", "read", "admin", ...
   RoutePriority priority = RoutePriority::low;
-  bool open = false;  // true: no authentication (health checks)
+  bool open = false;       // true: no authentication (health checks)
+  bool streaming = false;  // long-lived responses (SSE): no deadline, not counted in-flight or for shedding
   std::chrono::milliseconds timeout{10'000};  // default deadline; a client may only shorten it
   std::size_t max_body_bytes = 0;             // 0: the server-wide limit
 };

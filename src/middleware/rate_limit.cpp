@@ -1,0 +1,48 @@
+#include "middleware/rate_limit.h"
+
+#include <fmt/format.h>
+
+#include <functional>
+#include <stdexcept>
+
+#include "http/problem.h"
+
+namespace vigil::middleware {
+
+RateLimitLink::RateLimitLink(resilience::RateLimiter& limiter, std::map<std::string, resilience::RateLimit> groups,
+                             RefusalCounters& refused)
+    : limiter_(limiter), groups_(groups.begin(), groups.end()), default_(nullptr), refused_(refused) {
+  const auto it = groups_.find("default");
+  if (it == groups_.end()) throw std::invalid_argument("rate limits need a 'default' group");
+  default_ = &it->second;
+}
+
+std::string RateLimitLink::key_for(const http::RequestContext& ctx) {
+  const std::string_view group = ctx.route != nullptr ? std::string_view(ctx.route->options.group) : "default";
+  std::string_view credential = ctx.request[http::bhttp::field::authorization];
+  if (credential.empty()) credential = ctx.request["X-API-Key"];
+  if (credential.empty()) return fmt::format("{}|ip:{}", group, ctx.remote_address);
+  return fmt::format("{}|cred:{:016x}", group, std::hash<std::string_view>{}(credential));
+}
+
+http::asio::awaitable<http::Verdict> RateLimitLink::on_request(http::RequestContext& ctx) {
+  const std::string_view group = ctx.route != nullptr ? std::string_view(ctx.route->options.group) : "default";
+  const auto it = groups_.find(group);
+  const auto& limit = it != groups_.end() ? it->second : *default_;
+  const auto d = limiter_.acquire(key_for(ctx), limit);
+  if (d.allowed) co_return http::Verdict::proceed();
+  refused_.rate_limit.inc();
+  auto res = http::problem(http::Status::too_many_requests, "rate-limited", "Too many requests",
+                           fmt::format("this client may make {} requests per second in the '{}' group (burst {})",
+                                       limit.rate, group, d.limit));
+  const auto seconds = [](std::chrono::milliseconds ms) { return std::max<long long>(1, (ms.count() + 999) / 1000); };
+  res.set(http::bhttp::field::retry_after, std::to_string(seconds(d.retry_after)));
+  res.set("RateLimit-Limit", std::to_string(d.limit));
+  res.set("RateLimit-Remaining", std::to_string(d.remaining));
+  res.set("RateLimit-Reset", std::to_string(seconds(d.reset)));
+  res.set("RateLimit-Policy", fmt::format("{};w={}", d.limit, seconds(std::chrono::milliseconds(
+                                                                  static_cast<long long>(1000 * d.limit / limit.rate)))));
+  co_return http::Verdict::stop(std::move(res));
+}
+
+}  // namespace vigil::middleware

@@ -1,0 +1,148 @@
+#include "resilience/cpu_usage.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+
+namespace vigil::resilience {
+namespace {
+
+std::string_view trim(std::string_view s) {
+  const auto first = s.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return {};
+  return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
+}
+
+template <class T>
+bool parse_number(std::string_view s, T& out) {
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && end == s.data() + s.size();
+}
+
+// Reads a small file into `buf` without allocating; returns the text, or nullopt.
+std::optional<std::string_view> read_small_file(const std::string& path, char* buf, std::size_t cap) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  std::size_t size = 0;
+  while (size < cap) {
+    const ssize_t n = ::read(fd, buf + size, cap - size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    size += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  return std::string_view(buf, size);
+}
+
+}  // namespace
+
+std::optional<std::uint64_t> parse_proc_stat_ticks(std::string_view text) {
+  const auto close = text.rfind(')');
+  if (close == std::string_view::npos) return std::nullopt;
+  std::string_view rest = text.substr(close + 1);
+  // After the name: state is field 3, utime field 14, stime field 15.
+  std::uint64_t utime = 0;
+  std::uint64_t stime = 0;
+  int field = 2;
+  while (field < 15) {
+    rest = rest.substr(std::min(rest.size(), rest.find_first_not_of(' ')));
+    if (rest.empty()) return std::nullopt;
+    const std::string_view token = rest.substr(0, rest.find_first_of(" \n"));
+    rest = rest.substr(token.size());
+    ++field;
+    if (field == 14 && !parse_number(token, utime)) return std::nullopt;
+    if (field == 15 && !parse_number(token, stime)) return std::nullopt;
+  }
+  return utime + stime;
+}
+
+std::optional<double> parse_cpu_max(std::string_view text) {
+  text = trim(text);
+  const auto space = text.find(' ');
+  if (space == std::string_view::npos) return std::nullopt;
+  const std::string_view quota = text.substr(0, space);
+  std::uint64_t period = 0;
+  if (!parse_number(trim(text.substr(space + 1)), period) || period == 0) return std::nullopt;
+  std::uint64_t q = 0;
+  if (quota == "max" || !parse_number(quota, q) || q == 0) return std::nullopt;
+  return static_cast<double>(q) / static_cast<double>(period);
+}
+
+double busy_fraction(std::uint64_t ticks, long ticks_per_second, Nanos elapsed, double cpus) {
+  if (elapsed.count() <= 0 || ticks_per_second <= 0 || cpus <= 0) return 0;
+  const double busy_seconds = static_cast<double>(ticks) / static_cast<double>(ticks_per_second);
+  const double available_seconds = static_cast<double>(elapsed.count()) / 1e9 * cpus;
+  return std::clamp(busy_seconds / available_seconds, 0.0, 1.0);
+}
+
+ProcCpuUsage::ProcCpuUsage(const Ticker& ticker, ProcCpuOptions options)
+    : ticker_(ticker), options_(std::move(options)), ticks_per_second_(::sysconf(_SC_CLK_TCK)) {
+  sample();
+}
+
+ProcCpuUsage::~ProcCpuUsage() {
+  stop();
+}
+
+double ProcCpuUsage::usable_cpus() const {
+  double cpus = 1;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (::sched_getaffinity(0, sizeof(set), &set) == 0) cpus = CPU_COUNT(&set);
+  char buf[128];
+  if (auto text = read_small_file(options_.cpu_max_path, buf, sizeof(buf))) {
+    if (auto quota = parse_cpu_max(*text)) cpus = std::min(cpus, *quota);
+  }
+  return std::max(cpus, 0.01);
+}
+
+void ProcCpuUsage::sample() {
+  char buf[1024];
+  const auto text = read_small_file(options_.stat_path, buf, sizeof(buf));
+  const std::optional<std::uint64_t> ticks = text ? parse_proc_stat_ticks(*text) : std::nullopt;
+  if (!ticks) return;
+  const Nanos now = ticker_.now();
+  if (!last_ticks_) {
+    last_ticks_ = ticks;
+    last_time_ = now;
+    return;
+  }
+  if (now - last_time_ < std::chrono::microseconds(1)) return;
+  const std::uint64_t delta = *ticks >= *last_ticks_ ? *ticks - *last_ticks_ : 0;
+  const double current = busy_fraction(delta, ticks_per_second_, now - last_time_, usable_cpus());
+  last_ticks_ = ticks;
+  last_time_ = now;
+  const double previous = usage_.load(std::memory_order_relaxed);
+  usage_.store(previous * options_.beta + current * (1 - options_.beta), std::memory_order_relaxed);
+}
+
+void ProcCpuUsage::start() {
+  if (thread_.joinable()) return;
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = false;
+  }
+  thread_ = std::thread([this] {
+    std::unique_lock lock(mutex_);
+    while (!wake_.wait_for(lock, options_.interval, [this] { return stopping_; })) {
+      lock.unlock();
+      sample();
+      lock.lock();
+    }
+  });
+}
+
+void ProcCpuUsage::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace vigil::resilience
