@@ -30,7 +30,7 @@ Trial read_trial(const YamlReader& r, const YAML::Node& node) {
   const auto status_text = r.string(m.at("status"), m.path("status"));
   const auto status = parse_trial_status(status_text);
   if (!status) {
-    r.fail(m.at("status"), fmt::format("'trial.status' must be one of planned, active, suspended, completed, "
+    r.fail(m.at("status"), fmt::format("'trial.status' must be one of planned, recruiting, active, suspended, completed, terminated, "
                                        "got '{}'",
                                        status_text));
   }

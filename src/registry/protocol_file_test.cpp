@@ -325,8 +325,9 @@ TEST(ProtocolFileErrors, BadValues) {
       "'severe'");
   expect_error(with("status: screened}", "status: screened, spo2_scale: 3}"), "3}",
                "'patients[1].spo2_scale' must be between 1 and 2, got 3");
-  expect_error(with("status: active}", "status: recruiting}"), "recruiting",
-               "'trial.status' must be one of planned, active, suspended, completed, got 'recruiting'");
+  expect_error(with("status: active}", "status: recruitment}"), "recruitment",
+               "'trial.status' must be one of planned, recruiting, active, suspended, completed, terminated, got "
+               "'recruitment'");
   expect_error(with("phase: \"2\"", "phase: \"5\""), "\"5\"",
                "'trial.phase' must be one of 1, 1/2, 2, 2/3, 3, 4, got '5'");
   expect_error(

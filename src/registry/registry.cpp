@@ -8,11 +8,13 @@
 namespace vigil::registry {
 namespace {
 
-constexpr std::array<std::pair<TrialStatus, std::string_view>, 4> kTrialStatuses{{
+constexpr std::array<std::pair<TrialStatus, std::string_view>, 6> kTrialStatuses{{
     {TrialStatus::planned, "planned"},
+    {TrialStatus::recruiting, "recruiting"},
     {TrialStatus::active, "active"},
     {TrialStatus::suspended, "suspended"},
     {TrialStatus::completed, "completed"},
+    {TrialStatus::terminated, "terminated"},
 }};
 
 constexpr std::array<std::pair<PatientStatus, std::string_view>, 4> kPatientStatuses{{

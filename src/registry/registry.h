@@ -26,7 +26,10 @@
 
 namespace vigil::registry {
 
-enum class TrialStatus { planned, active, suspended, completed };
+// planned -> recruiting -> active (enrolment closed, follow-up running) -> completed; any non-final
+// status may end in terminated. `suspended` (a temporary halt) is kept for protocol files.
+// New values are appended so that existing numeric uses keep their meaning.
+enum class TrialStatus { planned, active, suspended, completed, recruiting, terminated };
 // Only enrolled patients may send data; the others are kept so that their ids get a precise answer.
 enum class PatientStatus { screened, enrolled, withdrawn, completed };
 
