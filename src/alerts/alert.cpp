@@ -104,12 +104,27 @@ bool read(const json::object& o, std::string_view key, std::optional<StateChange
   return true;
 }
 
+json::array to_array(const std::vector<std::string>& strings) {
+  json::array out;
+  out.reserve(strings.size());
+  for (const auto& s : strings) out.emplace_back(s);
+  return out;
+}
+
+// Absent: false. Present: every element must be a string.
+bool read(const json::object& o, std::string_view key, std::vector<std::string>& out) {
+  const auto* v = o.if_contains(key);
+  if (v == nullptr || !v->is_array()) return false;
+  for (const auto& item : v->get_array()) {
+    if (!item.is_string()) return false;
+    out.emplace_back(item.get_string().begin(), item.get_string().end());
+  }
+  return true;
+}
+
 }  // namespace
 
 json::object to_json(const Alert& a) {
-  json::array ids;
-  ids.reserve(a.observation_ids.size());
-  for (const auto& id : a.observation_ids) ids.emplace_back(id);
   return json::object{
       {"id", a.id},
       {"trial_id", a.trial_id},
@@ -122,7 +137,8 @@ json::object to_json(const Alert& a) {
       {"updated_at", format_rfc3339(a.updated_at)},
       {"severity_raised_at", time_or_null(a.severity_raised_at)},
       {"observed_at", format_rfc3339(a.observed_at)},
-      {"observation_ids", std::move(ids)},
+      {"observation_ids", to_array(a.observation_ids)},
+      {"trace_ids", to_array(a.trace_ids)},
       {"reason", a.reason},
       {"protocol_version", a.protocol_version},
       {"count", a.count},
@@ -158,12 +174,9 @@ std::optional<Alert> alert_from_json(const json::value& value) {
   a.severity = *sev;
   a.status = *st;
 
-  const auto* ids = o.if_contains("observation_ids");
-  if (ids == nullptr || !ids->is_array()) return std::nullopt;
-  for (const auto& id : ids->get_array()) {
-    if (!id.is_string()) return std::nullopt;
-    a.observation_ids.emplace_back(id.get_string().begin(), id.get_string().end());
-  }
+  if (!read(o, "observation_ids", a.observation_ids)) return std::nullopt;
+  // Optional: snapshots stored before trace ids existed have none.
+  if (o.contains("trace_ids") && !read(o, "trace_ids", a.trace_ids)) return std::nullopt;
   const auto* version = o.if_contains("protocol_version");
   const auto* count = o.if_contains("count");
   if (version == nullptr || !version->is_int64() || count == nullptr) return std::nullopt;

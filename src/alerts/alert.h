@@ -33,6 +33,8 @@ struct StateChange {
 // At most this many observation ids are kept on an alert (the most recent ones): an alert that
 // stays open for weeks must not grow without bound. `count` still counts every triggering finding.
 inline constexpr std::size_t kMaxObservationIds = 64;
+// Same bound, same reason, for the trace ids of the requests that carried the triggering readings.
+inline constexpr std::size_t kMaxTraceIds = 64;
 
 struct Alert {
   std::string id;  // "al_" + 16 lower-case hex digits
@@ -47,9 +49,13 @@ struct Alert {
   std::optional<TimePoint> severity_raised_at;  // last time severity rose above the previous one
   TimePoint observed_at{};                      // effective time of the newest triggering reading
   std::vector<std::string> observation_ids;     // triggering readings, oldest first, bounded
-  std::string reason;                           // from the latest triggering finding
-  int protocol_version = 0;                     // protocol version the alert was opened under
-  std::uint64_t count = 0;                      // triggering findings merged into this alert
+  // W3C trace ids (32 hex) of the requests that carried the triggering readings, oldest first,
+  // distinct, bounded; readings that came untraced add none. JSON "trace_ids"; snapshots stored
+  // before the field existed read back with it empty.
+  std::vector<std::string> trace_ids{};
+  std::string reason;        // from the latest triggering finding
+  int protocol_version = 0;  // protocol version the alert was opened under
+  std::uint64_t count = 0;   // triggering findings merged into this alert
   std::optional<StateChange> acknowledged;
   std::optional<StateChange> resolved;
 
@@ -71,6 +77,7 @@ struct AlertChange {
   std::string actor;
   std::string note;
   TimePoint at{};
+  bool escalated = false;  // an update that raised the severity (for metrics; not stored)
 };
 
 // A stored change. event_id is assigned by the AlertStore: strictly increasing, never reused, so a

@@ -5,14 +5,12 @@
 namespace vigil::alerts {
 namespace {
 
-// Appends the ids `ids` does not hold yet and keeps the newest kMaxObservationIds.
-void merge_ids(std::vector<std::string>& ids, const std::vector<std::string>& incoming) {
+// Appends the ids `ids` does not hold yet and keeps the newest `max`.
+void merge_ids(std::vector<std::string>& ids, const std::vector<std::string>& incoming, std::size_t max) {
   for (const auto& id : incoming) {
     if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
   }
-  if (ids.size() > kMaxObservationIds) {
-    ids.erase(ids.begin(), ids.end() - static_cast<std::ptrdiff_t>(kMaxObservationIds));
-  }
+  if (ids.size() > max) ids.erase(ids.begin(), ids.end() - static_cast<std::ptrdiff_t>(max));
 }
 
 }  // namespace
@@ -46,7 +44,7 @@ std::optional<AlertChange> AlertBook::on_finding(const domain::Finding& finding,
                                                  TimePoint now) {
   auto key = by_key_.find(Key(context.patient_id, finding.rule_id));
   if (key == by_key_.end()) return open(finding, context, now);
-  return merge(by_id_.at(key->second), finding, now);
+  return merge(by_id_.at(key->second), finding, context, now);
 }
 
 AlertChange AlertBook::open(const domain::Finding& finding, const AlertContext& context, TimePoint now) {
@@ -61,7 +59,8 @@ AlertChange AlertBook::open(const domain::Finding& finding, const AlertContext& 
   a.opened_at = now;
   a.updated_at = now;
   a.observed_at = finding.observed_at;
-  merge_ids(a.observation_ids, finding.observation_ids);
+  merge_ids(a.observation_ids, finding.observation_ids, kMaxObservationIds);
+  merge_ids(a.trace_ids, context.trace_ids, kMaxTraceIds);
   a.reason = finding.reason;
   a.protocol_version = context.protocol_version;
   a.count = 1;
@@ -72,7 +71,8 @@ AlertChange AlertBook::open(const domain::Finding& finding, const AlertContext& 
   return AlertChange{AlertEventKind::opened, std::move(a), std::string(kSystemActor), {}, now};
 }
 
-std::optional<AlertChange> AlertBook::merge(Alert& a, const domain::Finding& finding, TimePoint now) {
+std::optional<AlertChange> AlertBook::merge(Alert& a, const domain::Finding& finding,
+                                            const AlertContext& context, TimePoint now) {
   const bool rises = finding.severity > a.severity;
   const bool has_fresh =
       std::any_of(finding.observation_ids.begin(), finding.observation_ids.end(), [&](const std::string& id) {
@@ -82,7 +82,8 @@ std::optional<AlertChange> AlertBook::merge(Alert& a, const domain::Finding& fin
   // a new triggering reading; only a higher severity would still be news.
   if (!has_fresh && !finding.observation_ids.empty() && !rises) return std::nullopt;
 
-  merge_ids(a.observation_ids, finding.observation_ids);
+  merge_ids(a.observation_ids, finding.observation_ids, kMaxObservationIds);
+  merge_ids(a.trace_ids, context.trace_ids, kMaxTraceIds);
   if (rises) {
     a.severity = finding.severity;
     a.severity_raised_at = now;
@@ -91,7 +92,7 @@ std::optional<AlertChange> AlertBook::merge(Alert& a, const domain::Finding& fin
   a.observed_at = std::max(a.observed_at, finding.observed_at);
   a.updated_at = now;
   a.count += 1;
-  return AlertChange{AlertEventKind::updated, a, std::string(kSystemActor), {}, now};
+  return AlertChange{AlertEventKind::updated, a, std::string(kSystemActor), {}, now, rises};
 }
 
 BookDecision AlertBook::acknowledge(std::string_view id, std::string_view actor, std::string_view note,

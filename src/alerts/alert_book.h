@@ -1,7 +1,8 @@
 #pragma once
 // The alert book: the unresolved alerts, indexed by id and by (patient, rule), and the decisions
 // about them. A finding for a (patient, rule) with an unresolved alert updates that alert (count,
-// latest reason, observation ids, severity kept at the maximum); otherwise it opens a new one.
+// latest reason, observation ids, trace ids, severity kept at the maximum); otherwise it opens a new
+// one.
 // Acknowledge and resolve follow open -> acknowledged -> resolved and open -> resolved.
 //
 // Decisions are made from the book's state and the `now` passed in; nothing here reads a clock or
@@ -28,6 +29,9 @@ struct AlertContext {
   std::string site_id;
   std::string patient_id;
   int protocol_version = 0;
+  // W3C trace ids (32 hex) of the requests behind the finding's readings; empty when untraced.
+  // Merged into Alert::trace_ids. (Initialised so that four-field initializers stay valid.)
+  std::vector<std::string> trace_ids{};
 };
 
 struct BookDecision {
@@ -60,7 +64,8 @@ class AlertBook {
   using Key = std::pair<std::string, std::string>;  // (patient_id, rule_id)
 
   AlertChange open(const domain::Finding& finding, const AlertContext& context, TimePoint now);
-  std::optional<AlertChange> merge(Alert& alert, const domain::Finding& finding, TimePoint now);
+  std::optional<AlertChange> merge(Alert& alert, const domain::Finding& finding, const AlertContext& context,
+                                   TimePoint now);
 
   AlertIdGenerator ids_;
   std::map<std::string, Alert, std::less<>> by_id_;

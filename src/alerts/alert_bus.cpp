@@ -1,6 +1,7 @@
 #include "alerts/alert_bus.h"
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 namespace vigil::alerts {
@@ -44,7 +45,17 @@ bool Subscription::offer(const AlertEvent& event) {
   return queue_.size() == 1;
 }
 
-AlertBus::AlertBus() : core_(std::make_shared<Subscription::Core>()) {}
+AlertBus::AlertBus(observability::MetricsRegistry* metrics) : core_(std::make_shared<Subscription::Core>()) {
+  if (metrics == nullptr) return;
+  // A weak reference: the registry keeps the callback for its whole life, the bus may go first.
+  metrics->gauge_callback("vigil_alert_stream_subscribers", "Live alert stream (SSE) subscriptions",
+                          [weak = std::weak_ptr<Subscription::Core>(core_)]() -> std::optional<double> {
+                            const auto core = weak.lock();
+                            if (!core) return std::nullopt;
+                            std::lock_guard lock(core->mu);
+                            return static_cast<double>(core->subscribers.size());
+                          });
+}
 
 AlertBus::~AlertBus() = default;
 

@@ -16,6 +16,10 @@
 // Gap-free resume: subscribe first, then read events_after(last_seen) from the store, then drain,
 // skipping events with event_id <= the last one sent.
 //
+// Metrics: constructed with a registry, the bus reports vigil_alert_stream_subscribers (a gauge
+// read at scrape time; left out once the bus and its subscriptions are all gone). One bus per registry: the
+// gauge can be registered once, so a second bus on the same registry throws std::invalid_argument.
+//
 // Thread safety: AlertBus and Subscription are safe to use from any thread. A Subscription may
 // outlive its AlertBus; it unsubscribes itself on destruction.
 #include <cstddef>
@@ -25,6 +29,7 @@
 #include <vector>
 
 #include "alerts/alert.h"
+#include "observability/metrics.h"
 
 namespace vigil::alerts {
 
@@ -59,7 +64,8 @@ class Subscription {
 
 class AlertBus {
  public:
-  AlertBus();
+  // `metrics` (may be null) must outlive the bus.
+  explicit AlertBus(observability::MetricsRegistry* metrics = nullptr);
   ~AlertBus();
   AlertBus(const AlertBus&) = delete;
   AlertBus& operator=(const AlertBus&) = delete;

@@ -1,8 +1,11 @@
 #include "alerts/alert_service.h"
 
 namespace vigil::alerts {
-AlertService::AlertService(const std::filesystem::path& file)
-    : store_(file), book_(store_.load_unresolved()) {}
+AlertService::AlertService(const std::filesystem::path& file, observability::MetricsRegistry* metrics)
+    : store_(file),
+      bus_(metrics),
+      book_(store_.load_unresolved()),
+      metrics_(metrics != nullptr ? std::make_unique<AlertMetrics>(*metrics) : nullptr) {}
 
 std::vector<AlertEvent> AlertService::commit_and_publish(
     const std::vector<AlertChange>& changes, std::optional<std::pair<std::string, std::uint64_t>> position) {
@@ -14,6 +17,7 @@ std::vector<AlertEvent> AlertService::commit_and_publish(
     book_.reset(store_.load_unresolved());
     throw;
   }
+  if (metrics_) metrics_->count(changes);
   bus_.publish(events);
   for (const auto& event : events) {
     for (const auto& observer : observers_) observer(event);

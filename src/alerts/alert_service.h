@@ -10,12 +10,16 @@
 // Thread safety: every method is safe to call from any thread. Writes block on SQLite (fsync): call
 // them from a worker or blocking pool, never from an I/O thread.
 //
+// Metrics (when constructed with a registry): alerts/alert_metrics.h's counters, recorded after each
+// successful commit, and the bus's vigil_alert_stream_subscribers gauge (alerts/alert_bus.h).
+//
 // Errors: the constructor throws std::runtime_error naming the file. A store failure during a write
 // throws AlertStoreError and leaves nothing changed (the book is rebuilt from the store).
 // Expected outcomes (unknown id, invalid transition) are values.
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -26,8 +30,10 @@
 #include "alerts/alert.h"
 #include "alerts/alert_book.h"
 #include "alerts/alert_bus.h"
+#include "alerts/alert_metrics.h"
 #include "alerts/alert_store.h"
 #include "domain/finding.h"
+#include "observability/metrics.h"
 
 namespace vigil::alerts {
 
@@ -42,8 +48,10 @@ struct TransitionResult {
 
 class AlertService {
  public:
-  // Opens (creating when needed) the SQLite file and loads the unresolved alerts.
-  explicit AlertService(const std::filesystem::path& file);
+  // Opens (creating when needed) the SQLite file and loads the unresolved alerts. `metrics`: where
+  // the service's series go; null: none. It must outlive the service, and takes one service only
+  // (the subscriber gauge can be registered once: a second service throws std::invalid_argument).
+  explicit AlertService(const std::filesystem::path& file, observability::MetricsRegistry* metrics = nullptr);
   AlertService(const AlertService&) = delete;
   AlertService& operator=(const AlertService&) = delete;
 
@@ -80,6 +88,7 @@ class AlertService {
   std::mutex mu_;
   AlertBook book_;                                                 // guarded by mu_
   std::vector<std::function<void(const AlertEvent&)>> observers_;  // guarded by mu_
+  std::unique_ptr<AlertMetrics> metrics_;                          // guarded by mu_; null: none
 };
 
 }  // namespace vigil::alerts

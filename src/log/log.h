@@ -32,6 +32,10 @@ struct AppendItem {
   std::string code;  // LOINC for observations, questionnaire id for responses
   TimePoint effective_time{};
   std::string payload;  // opaque bytes (canonical JSON written by the domain codec)
+  // W3C traceparent of the request that carried the item; empty when untraced. Stored as given and
+  // returned in Record::trace, so the pipeline can tie what it raises to the request. The default
+  // member initializer keeps positional initializers that stop at `payload` warning-free.
+  std::string trace{};
 };
 
 // A stored item. Sequence numbers start at 1, are dense (no gaps) and never reused.
@@ -44,6 +48,7 @@ struct Record {
   TimePoint effective_time{};
   std::string payload;
   TimePoint appended_at{};  // when the log stored it (the log's clock)
+  std::string trace{};      // AppendItem::trace as appended (empty for records stored untraced)
 };
 
 enum class AppendStatus : std::uint8_t {

@@ -52,6 +52,10 @@ void Stmt::bind(int index, std::int64_t value) {
   sqlite3_bind_int64(stmt_.get(), index, value);
 }
 
+void Stmt::bind_null(int index) {
+  sqlite3_bind_null(stmt_.get(), index);
+}
+
 void Stmt::reset() {
   sqlite3_reset(stmt_.get());
   sqlite3_clear_bindings(stmt_.get());

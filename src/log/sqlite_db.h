@@ -48,6 +48,7 @@ class Stmt {
   void bind(int index, std::string_view text);
   void bind_blob(int index, std::string_view bytes);
   void bind(int index, std::int64_t value);
+  void bind_null(int index);
 
   // sqlite3_step; SQLITE_ROW, SQLITE_DONE or an error code.
   int step() { return sqlite3_step(stmt_.get()); }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "log/log_metrics.h"
 #include "log/sqlite_readers.h"
 #include "log/sqlite_writer.h"
 
@@ -14,17 +15,35 @@ const Clock& system_clock() {
   return clock;
 }
 
+double seconds(Nanos d) {
+  return std::chrono::duration<double>(d).count();
+}
+
 }  // namespace
 
 SqliteLog::SqliteLog(const std::filesystem::path& file, SqliteLogOptions options)
     : options_(std::move(options)),
       clock_(options_.clock != nullptr ? *options_.clock : system_clock()),
+      ticker_(options_.ticker != nullptr ? *options_.ticker : SteadyTicker::instance()),
       writer_(std::make_unique<SqliteWriter>(file, options_.vfs)),
       checkpointer_(std::make_unique<SqliteCheckpointer>(file, options_.vfs, options_.checkpoint_frames,
                                                          options_.before_checkpoint_for_test)),
       readers_(std::make_unique<SqliteReaders>(file, options_.vfs)),
       last_seq_(writer_->last_seq()) {
+  if (options_.metrics != nullptr) register_metrics(*options_.metrics);
   thread_ = std::thread([this] { run_writer(); });
+}
+
+void SqliteLog::register_metrics(observability::MetricsRegistry& registry) {
+  metrics_ = std::make_unique<LogMetrics>(registry);
+  scrape_guard_ = std::make_unique<ScrapeGuard<SqliteLog>>(*this);
+  registry.gauge_callback("vigil_log_queue_items", "Items accepted by the log and not yet acknowledged",
+                          scrape_guard_->callback([](const SqliteLog& log) {
+                            return static_cast<double>(log.stats().queue_depth);
+                          }));
+  registry.gauge_callback(
+      "vigil_log_last_seq", "Highest durable sequence number of the intake log",
+      scrape_guard_->callback([](const SqliteLog& log) { return static_cast<double>(log.last_seq()); }));
 }
 
 SqliteLog::~SqliteLog() {
@@ -32,6 +51,7 @@ SqliteLog::~SqliteLog() {
 }
 
 bool SqliteLog::try_append(std::vector<AppendItem> items, DoneCallback done) {
+  const Nanos enqueued = metrics_ ? ticker_.now() : Nanos{};
   {
     std::lock_guard lock(mutex_);
     if (closing_) return false;
@@ -41,7 +61,7 @@ bool SqliteLog::try_append(std::vector<AppendItem> items, DoneCallback done) {
       return false;
     }
     outstanding_items_ += items.size();
-    queue_.push_back(Pending{std::move(items), std::move(done)});
+    queue_.push_back(Pending{std::move(items), std::move(done), enqueued});
   }
   work_cv_.notify_one();
   return true;
@@ -73,7 +93,7 @@ void SqliteLog::run_writer() {
 }
 
 void SqliteLog::commit_group(std::deque<Pending>& group, std::size_t items) {
-  const auto started = std::chrono::steady_clock::now();
+  const Nanos started = ticker_.now();
   SqliteWriter::GroupResult result;
   if (items == 0) {  // only empty batches: nothing to make durable
     result.ok = true;
@@ -84,13 +104,20 @@ void SqliteLog::commit_group(std::deque<Pending>& group, std::size_t items) {
     for (const Pending& p : group) batches.push_back(&p.items);
     result = writer_->write_group(batches, clock_.now(), options_.before_commit_for_test);
   }
-  const auto latency =
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+  const Nanos finished = ticker_.now();
+  const auto latency = std::chrono::duration_cast<std::chrono::microseconds>(finished - started);
+  const bool durable = result.ok && items > 0;
+  // A group of duplicates only commits an empty transaction: SQLite writes no WAL frame and syncs
+  // nothing.
+  if (metrics_ && durable && result.appended > 0) {
+    metrics_->group_commit_items.observe(static_cast<double>(items));
+    metrics_->fsyncs.inc();
+  }
 
   {
     std::lock_guard lock(mutex_);
     outstanding_items_ -= items;
-    if (result.ok && items > 0) {
+    if (durable) {
       last_seq_ = writer_->last_seq();
       stats_.appended += result.appended;
       stats_.duplicates += result.duplicates;
@@ -105,19 +132,22 @@ void SqliteLog::commit_group(std::deque<Pending>& group, std::size_t items) {
   }
   if (result.ok) appended_cv_.notify_all();
   // Before the callbacks, so that checkpoint_stats() is current once a batch is acknowledged.
-  if (result.ok && items > 0) checkpointer_->committed(writer_->wal_frames());
+  if (durable) checkpointer_->committed(writer_->wal_frames());
 
   for (std::size_t i = 0; i < group.size(); ++i) {
     AppendResult r;
     if (result.ok) {
       r.items = std::move(result.outcomes[i]);
+      if (metrics_ && !group[i].items.empty()) {
+        metrics_->append_seconds.observe(seconds(finished - group[i].enqueued));
+      }
     } else {
       r.status = AppendStatus::io_error;
       r.error = result.error;
     }
     if (group[i].done) group[i].done(std::move(r));
   }
-  if (result.ok && items > 0) check_wal_limit();
+  if (durable) check_wal_limit();
 }
 
 void SqliteLog::check_wal_limit() {

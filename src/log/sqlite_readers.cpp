@@ -10,7 +10,7 @@
 namespace vigil::log {
 namespace {
 
-#define VIGIL_RECORD_COLUMNS "seq, kind, id, patient_id, code, effective_ms, payload, appended_ms"
+#define VIGIL_RECORD_COLUMNS "seq, kind, id, patient_id, code, effective_ms, payload, appended_ms, trace"
 
 constexpr const char* kRead =
     "SELECT " VIGIL_RECORD_COLUMNS " FROM records WHERE seq > ?1 ORDER BY seq LIMIT ?2";
@@ -36,6 +36,7 @@ Record record_at(const sqlite::Stmt& stmt) {
   r.effective_time = TimePoint(Duration(stmt.column_int(5)));
   r.payload = stmt.column_text(6);
   r.appended_at = TimePoint(Duration(stmt.column_int(7)));
+  r.trace = stmt.column_text(8);  // NULL reads as empty
   return r;
 }
 

@@ -12,7 +12,9 @@
 namespace vigil::log {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+// Version 1: the records table. Version 2: records.trace (nullable; NULL for untraced records and
+// for every record written under version 1).
+constexpr int kSchemaVersion = 2;
 
 // seq is the rowid, assigned by the writer (not AUTOINCREMENT) so that the log is dense and a
 // group knows its seqs before it commits. The UNIQUE id makes idempotency survive restarts.
@@ -25,17 +27,25 @@ CREATE TABLE records (
   code TEXT NOT NULL,
   effective_ms INTEGER NOT NULL,
   appended_ms INTEGER NOT NULL,
-  payload BLOB NOT NULL
+  payload BLOB NOT NULL,
+  trace TEXT
 );
 CREATE INDEX records_by_patient_code_time ON records (patient_id, code, effective_ms);
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;
+)sql";
+
+// Version 1 -> 2. ADD COLUMN of a nullable column only rewrites the schema, not the rows, so it is
+// instant whatever the log's size; it runs in the opening transaction with the version bump.
+constexpr const char* kMigrateV1ToV2 = R"sql(
+ALTER TABLE records ADD COLUMN trace TEXT;
+PRAGMA user_version = 2;
 )sql";
 
 // ON CONFLICT(id) rather than INSERT OR IGNORE: only an id clash is a duplicate; a seq clash would
 // be a broken invariant and must fail the commit, not be silently dropped.
 constexpr const char* kInsert =
-    "INSERT INTO records (seq, id, kind, patient_id, code, effective_ms, appended_ms, payload) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (id) DO NOTHING";
+    "INSERT INTO records (seq, id, kind, patient_id, code, effective_ms, appended_ms, payload, trace) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (id) DO NOTHING";
 
 std::runtime_error open_error(const std::filesystem::path& file, std::string_view why) {
   return std::runtime_error(fmt::format("cannot open log file '{}': {}", file.string(), why));
@@ -92,6 +102,9 @@ SqliteWriter::SqliteWriter(const std::filesystem::path& file, const std::string&
     if (found == 0) {
       if (const int create_rc = sqlite::exec(db, kCreateSchema); create_rc != SQLITE_OK)
         throw fail(create_rc);
+    } else if (found == 1) {
+      if (const int migrate_rc = sqlite::exec(db, kMigrateV1ToV2); migrate_rc != SQLITE_OK)
+        throw fail(migrate_rc);
     } else if (found != kSchemaVersion) {
       throw open_error(file, fmt::format("schema version {} is not the expected {}", found, kSchemaVersion));
     }
@@ -157,6 +170,11 @@ int SqliteWriter::insert(const AppendItem& item, TimePoint appended_at, ItemOutc
     insert_.bind(6, to_ms(item.effective_time));
     insert_.bind(7, to_ms(appended_at));
     insert_.bind_blob(8, item.payload);
+    if (item.trace.empty()) {
+      insert_.bind_null(9);
+    } else {
+      insert_.bind(9, item.trace);
+    }
     const int rc = insert_.step();
     if (rc != SQLITE_DONE) return rc;
     if (sqlite3_changes(db_.get()) == 1) {

@@ -1,8 +1,10 @@
 #pragma once
 // The log's single write connection: opens (and if needed creates) the file, holds the writer lock
-// file, and writes each commit group as one durable transaction. SQLite's auto-checkpoint is off on
-// this connection (log/sqlite_checkpointer.h says who checkpoints instead); the WAL's size after
-// each commit is kept for that.
+// file, and writes each commit group as one durable transaction. Opening a file of an older schema
+// version migrates it in place (PRAGMA user_version records the version; version 2 added the
+// nullable records.trace column), so existing logs keep opening; a newer version is refused.
+// SQLite's auto-checkpoint is off on this connection (log/sqlite_checkpointer.h says who
+// checkpoints instead); the WAL's size after each commit is kept for that.
 //
 // Thread safety: none. Constructed on one thread, then used by the writer thread alone.
 // Errors: the constructor throws std::runtime_error naming the file; write_group() returns errors

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "pipeline/partition.h"
+#include "pipeline/pipeline_metrics.h"
 #include "pipeline/worker.h"
 
 namespace vigil::pipeline {
@@ -71,6 +72,13 @@ Processor::Processor(ProcessorOptions options, log::Log& log, const registry::Re
   for (std::size_t i = 0; i < options_.workers; ++i) {
     workers_.push_back(std::make_unique<detail::Worker>(i, options_.worker_queue, registry_, *counters_,
                                                         options_.on_record_for_test));
+  }
+  if (options_.metrics != nullptr) {
+    metrics_ = std::make_unique<detail::PipelineMetrics>(*options_.metrics);
+    scrape_guard_ = std::make_unique<log::ScrapeGuard<Processor>>(*this);
+    options_.metrics->gauge_callback(
+        "vigil_pipeline_lag_records", "Intake log records not yet committed by the pipeline",
+        scrape_guard_->callback([](const Processor& p) { return static_cast<double>(p.stats().lag); }));
   }
 }
 
@@ -192,11 +200,17 @@ bool Processor::run_round(std::vector<log::Record> records) {
   info.last_seq = records.back().seq;
   info.records = records.size();
   const TimePoint newest_appended = records.back().appended_at;
-  for (auto& record : records) dispatch(workers_, Task::Kind::record, std::move(record));
+  detail::AppendedRuns appended;
+  for (auto& record : records) {
+    if (metrics_) appended.add(record.appended_at);
+    dispatch(workers_, Task::Kind::record, std::move(record));
+  }
   if (!commit(finish_round(), info)) return false;
 
+  const TimePoint committed = clock_.now();
+  if (metrics_) metrics_->record_round(appended, info.records, committed);
   const auto latency =
-      std::max(Duration::zero(), std::chrono::duration_cast<Duration>(clock_.now() - newest_appended));
+      std::max(Duration::zero(), std::chrono::duration_cast<Duration>(committed - newest_appended));
   info.latency = latency;
   counters_->last_latency_ms.store(latency.count(), std::memory_order_relaxed);
   raise_max(counters_->max_latency_ms, latency.count());
@@ -270,6 +284,7 @@ bool Processor::commit(const Findings& findings, RoundInfo& info) {
 
 void Processor::publish_position(std::uint64_t seq) {
   position_ = seq;
+  if (metrics_) metrics_->set_position(seq);
   // Release: whoever sees the position also sees the counters and hook calls of the round.
   counters_->position.store(seq, std::memory_order_release);
 }

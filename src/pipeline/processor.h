@@ -33,6 +33,13 @@
 // skipped (when stop() interrupts the retries, the round stays uncommitted and is replayed on the
 // next start).
 //
+// Tracing. Each record's W3C traceparent (log::Record::trace) goes with its findings: the alert they
+// open or update records the trace id (alerts::AlertContext::trace_ids), and the pipeline's log lines
+// about a record name it.
+//
+// Metrics (ProcessorOptions::metrics; none when null): see pipeline/pipeline_metrics.h. Recorded once
+// per committed round by the consumer thread; the lag gauge is computed at scrape time.
+//
 // Thread safety: start(), stop() and the destructor from one controlling thread; stats() from any
 // thread at any time. The hooks in ProcessorOptions run on the processor's own threads.
 // Ownership: the Log, Registry, AlertService and Clock are borrowed and must outlive the Processor.
@@ -53,6 +60,8 @@
 #include "alerts/alert_service.h"
 #include "common/clock.h"
 #include "log/log.h"
+#include "log/scrape_guard.h"
+#include "observability/metrics.h"
 #include "registry/registry.h"
 
 namespace vigil::pipeline {
@@ -60,6 +69,7 @@ namespace vigil::pipeline {
 namespace detail {
 class Worker;
 struct Counters;
+class PipelineMetrics;
 }  // namespace detail
 
 // What one committed round did; passed to ProcessorOptions::on_round.
@@ -86,6 +96,10 @@ struct ProcessorOptions {
   // Back-off after a failed log read or store commit doubles from the first value up to the second.
   std::chrono::milliseconds retry_backoff{50};
   std::chrono::milliseconds max_retry_backoff{5000};
+  // Where the processor's series go; null: no metrics. Must outlive the Processor. One Processor
+  // per registry: the lag gauge can be registered once, so a second makes the constructor throw
+  // std::invalid_argument.
+  observability::MetricsRegistry* metrics = nullptr;
   // Called on the consumer thread after each committed round (findings stored), just before
   // stats().position shows it. Must be quick, must not throw and must not call stop().
   std::function<void(const RoundInfo&)> on_round;
@@ -161,6 +175,7 @@ class Processor {
 
   std::unique_ptr<detail::Counters> counters_;            // atomics: own synchronisation
   std::vector<std::unique_ptr<detail::Worker>> workers_;  // each worker: own synchronisation
+  std::unique_ptr<detail::PipelineMetrics> metrics_;      // null without metrics; consumer thread
 
   // Used by the consumer thread only.
   std::uint64_t position_ = 0;
@@ -174,6 +189,8 @@ class Processor {
   bool started_ = false;
   bool stopped_ = false;
   std::thread consumer_;
+  // Last member: destroyed first, so the scrape-time lag gauge stops reading before the rest goes.
+  std::unique_ptr<log::ScrapeGuard<Processor>> scrape_guard_;
 };
 
 }  // namespace vigil::pipeline

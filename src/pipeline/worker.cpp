@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "domain/codec.h"
+#include "observability/trace.h"
 #include "rules/engine.h"
 
 namespace vigil::pipeline::detail {
@@ -12,6 +13,18 @@ namespace {
 
 std::string_view kind_name(log::RecordKind kind) {
   return kind == log::RecordKind::observation ? "observation" : "questionnaire response";
+}
+
+// The W3C trace id (32 hex) of a record's traceparent; empty when it has none or it is malformed
+// (the log stores what intake gave it; a bad one must not stop processing).
+std::string trace_id_of(const log::Record& record) {
+  if (record.trace.empty()) return {};
+  const auto context = observability::parse_traceparent(record.trace);
+  return context ? context->trace_id_hex() : std::string();
+}
+
+std::string_view or_none(const std::string& trace_id) {
+  return trace_id.empty() ? std::string_view("none") : std::string_view(trace_id);
 }
 
 }  // namespace
@@ -100,9 +113,17 @@ void Worker::process(const log::Record& record, bool live) {
     return;
   }
   counters_.processed.fetch_add(1, std::memory_order_relaxed);
+  if (findings.empty()) return;
+  // Parsed only for records that raise something: most readings raise nothing.
+  const std::string trace_id = trace_id_of(record);
+  spdlog::debug("pipeline: {} {} at log seq {} (trace {}) raised {} finding(s)", kind_name(record.kind),
+                record.id, record.seq, or_none(trace_id), findings.size());
+  std::vector<std::string> trace_ids;
+  if (!trace_id.empty()) trace_ids.push_back(trace_id);
   for (auto& finding : findings) {
     findings_.push_back(SeqFinding{
-        record.seq, alerts::AlertContext{patient->trial_id, patient->site_id, patient->id, protocol->version},
+        record.seq,
+        alerts::AlertContext{patient->trial_id, patient->site_id, patient->id, protocol->version, trace_ids},
         std::move(finding)});
   }
 }
@@ -113,8 +134,9 @@ void Worker::skip_undecodable(const log::Record& record, bool live) {
   if (!counters_.warned_undecodable.exchange(true)) {
     // Ids and sizes only: the payload holds clinical values.
     spdlog::warn(
-        "pipeline: skipping undecodable {} at log seq {} (id {}, {} bytes); later ones are only counted",
-        kind_name(record.kind), record.seq, record.id, record.payload.size());
+        "pipeline: skipping undecodable {} at log seq {} (id {}, trace {}, {} bytes); later ones are only "
+        "counted",
+        kind_name(record.kind), record.seq, record.id, or_none(trace_id_of(record)), record.payload.size());
   }
 }
 

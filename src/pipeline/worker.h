@@ -6,6 +6,8 @@
 // alone touches the patient states. The findings buffer is handed over by the round protocol: the
 // worker appends to it until it takes an end_round task and counts the round's latch down; the
 // consumer reads it with take_findings() only after the latch opened and before it posts again.
+// A live record's findings carry the trace id of its traceparent (log::Record::trace) in their
+// AlertContext, and the worker's log lines about a record name that trace id.
 #include <atomic>
 #include <cstddef>
 #include <cstdint>

@@ -1,0 +1,123 @@
+// The processor carries each record's trace context into the alerts it raises, and reports its
+// position, lag, processing latency and record count to a metrics registry.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <boost/json/serialize.hpp>
+#include <memory>
+#include <string>
+
+#include "alerts/alert_service.h"
+#include "log/sqlite_log.h"
+#include "pipeline/processor.h"
+#include "pipeline/test_support.h"
+#include "registry/memory_registry.h"
+
+namespace vigil::pipeline {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::append;
+using ::testing::HasSubstr;
+using testing::item;
+using testing::kT0;
+using testing::patient_id;
+using testing::wait_until;
+
+constexpr const char* kTraceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+constexpr const char* kTraceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+class PipelineTraceMetricsTest : public ::testing::Test {
+ protected:
+  PipelineTraceMetricsTest() {
+    log::SqliteLogOptions options;
+    options.clock = &clock_;
+    log_ = std::make_unique<log::SqliteLog>(dir_.file("intake.db"), options);
+    alerts_ = std::make_unique<alerts::AlertService>(dir_.file("alerts.db"));
+  }
+
+  Processor& make(observability::MetricsRegistry* metrics = nullptr) {
+    ProcessorOptions o;
+    o.idle_wait = 5ms;
+    o.retry_backoff = 5ms;
+    o.metrics = metrics;
+    processor_ = std::make_unique<Processor>(std::move(o), *log_, registry_, *alerts_, clock_);
+    return *processor_;
+  }
+
+  void wait_for_position(std::uint64_t seq) {
+    ASSERT_TRUE(wait_until([&] { return processor_->stats().position >= seq; }));
+  }
+
+  std::vector<alerts::Alert> alerts_of(const std::string& patient) {
+    alerts::AlertFilter filter;
+    filter.patient_id = patient;
+    return alerts_->list(filter).alerts;
+  }
+
+  static log::AppendItem traced(log::AppendItem item, std::string trace) {
+    item.trace = std::move(trace);
+    return item;
+  }
+
+  testing::TempDir dir_;
+  ManualClock clock_{kT0};
+  registry::MemoryRegistry registry_{testing::trial()};
+  testing::Readings readings_;
+  std::unique_ptr<log::SqliteLog> log_;
+  std::unique_ptr<alerts::AlertService> alerts_;
+  std::unique_ptr<Processor> processor_;  // declared last: stopped before the stores close
+};
+
+TEST_F(PipelineTraceMetricsTest, AnAlertRaisedByATracedReadingCarriesItsTraceIdInItsJson) {
+  const auto last =
+      append(*log_, {traced(item(readings_.pulse(patient_id(1), 140, kT0)), kTraceparent),
+                     item(readings_.pulse(patient_id(2), 140, kT0)),
+                     traced(item(readings_.pulse(patient_id(3), 140, kT0)), "not-a-traceparent")});
+  make().start();
+  wait_for_position(last);
+
+  // HR 140 crosses the protocol threshold and scores in NEWS2: every alert it raised has the trace.
+  const auto traced_alerts = alerts_of(patient_id(1));
+  ASSERT_FALSE(traced_alerts.empty());
+  for (const auto& alert : traced_alerts) {
+    const boost::json::object json = alerts::to_json(alert);
+    EXPECT_EQ(boost::json::serialize(json.at("trace_ids")), std::string("[\"") + kTraceId + "\"]")
+        << alert.rule_id;
+  }
+  // Untraced, or traced with something that is not a traceparent: the alert has no trace id.
+  for (int p : {2, 3}) {
+    const auto untraced = alerts_of(patient_id(p));
+    ASSERT_EQ(untraced.size(), traced_alerts.size());
+    for (const auto& alert : untraced) EXPECT_TRUE(alert.trace_ids.empty()) << alert.rule_id;
+  }
+}
+
+TEST_F(PipelineTraceMetricsTest, ReportsPositionLagProcessingLatencyAndRecords) {
+  observability::MetricsRegistry metrics;
+  append(*log_, {item(readings_.pulse(patient_id(1), 80, kT0)), item(readings_.pulse(patient_id(2), 80, kT0)),
+                 item(readings_.pulse(patient_id(3), 80, kT0))});  // appended at kT0
+  clock_.advance(500ms);
+  const auto last = append(*log_, {item(readings_.pulse(patient_id(4), 80, kT0))});  // at kT0 + 0.5 s
+  clock_.advance(1000ms);  // processing "takes" 1.5 s and 1 s: the clock stands still from here on
+
+  Processor& processor = make(&metrics);
+  EXPECT_THAT(metrics.expose(), HasSubstr("\nvigil_pipeline_lag_records 4\n"));  // nothing committed yet
+  processor.start();
+  wait_for_position(last);
+
+  const std::string text = metrics.expose();
+  EXPECT_THAT(text, HasSubstr("\nvigil_pipeline_position 4\n"));
+  EXPECT_THAT(text, HasSubstr("\nvigil_pipeline_lag_records 0\n"));
+  EXPECT_THAT(text, HasSubstr("\nvigil_pipeline_records_total 4\n"));
+  EXPECT_THAT(text, HasSubstr("\nvigil_pipeline_processing_seconds_count 4\n"));
+  EXPECT_THAT(text, HasSubstr("\nvigil_pipeline_processing_seconds_sum 5.5\n"));
+  EXPECT_THAT(text, HasSubstr("\nvigil_pipeline_processing_seconds_bucket{le=\"0.5\"} 0\n"));
+  EXPECT_THAT(text, HasSubstr("\nvigil_pipeline_processing_seconds_bucket{le=\"1\"} 1\n"));
+
+  processor_.reset();  // the lag gauge must stop reading a processor that is gone
+  EXPECT_THAT(metrics.expose(), ::testing::Not(HasSubstr("vigil_pipeline_lag_records ")));
+}
+
+}  // namespace
+}  // namespace vigil::pipeline
