@@ -82,6 +82,18 @@ class LoadingCache {
     return load(key, lock);
   }
 
+  // Non-blocking: the fresh cached answer for `key` (the inner optional is a cached "absent"), or
+  // nullopt when get() would have to load. Counts as a hit when it answers; never loads or waits,
+  // so callers on a network thread can try the cache before handing a miss to a blocking pool.
+  std::optional<std::optional<V>> peek(const K& key) {
+    std::lock_guard lock(mu_);
+    const auto it = entries_.find(key);
+    if (it == entries_.end() || ticker_.now() >= it->second.expires_at) return std::nullopt;
+    ++hits_;
+    lru_.splice(lru_.begin(), lru_, it->second.position);
+    return std::optional<std::optional<V>>(it->second.value);
+  }
+
   void invalidate(const K& key) {
     std::lock_guard lock(mu_);
     if (auto it = entries_.find(key); it != entries_.end()) erase_entry(it);

@@ -55,6 +55,22 @@ TEST_F(LoadingCacheTest, ServesHitsUntilTtlThenReloads) {
   EXPECT_EQ(stats.waiting, 0u);
 }
 
+TEST_F(LoadingCacheTest, PeekAnswersOnlyFromFreshEntriesAndNeverLoads) {
+  store_.values = {{1, "one"}};
+  auto cache = make({.capacity = 10, .ttl = 30s, .negative_ttl = 5s});
+  EXPECT_EQ(cache.peek(1), std::nullopt);  // not cached: the caller must get()
+  EXPECT_EQ(store_.loads[1], 0);
+  EXPECT_EQ(cache.get(1), "one");
+  ASSERT_TRUE(cache.peek(1).has_value());
+  EXPECT_EQ(*cache.peek(1), "one");
+  EXPECT_EQ(cache.get(2), std::nullopt);  // a cached "absent"
+  ASSERT_TRUE(cache.peek(2).has_value());
+  EXPECT_EQ(*cache.peek(2), std::nullopt);
+  ticker_.advance(30s);
+  EXPECT_EQ(cache.peek(1), std::nullopt);  // expired
+  EXPECT_EQ(store_.loads[1], 1);
+}
+
 TEST_F(LoadingCacheTest, CachesAbsentAnswersForTheNegativeTtl) {
   auto cache = make({.capacity = 10, .ttl = 30s, .negative_ttl = 5s});
   EXPECT_EQ(cache.get(7), std::nullopt);
