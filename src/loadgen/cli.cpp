@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <vector>
 
 #include "loadgen/client.h"
 
@@ -19,19 +20,55 @@ struct CommandOptions {
   std::string duration = "10s";
   std::string warmup = "2s";
   std::string timeout = "10s";
+  std::vector<std::string> headers;
+  std::vector<std::string> stream_headers;
+  std::string credentials;
+  std::string alert_wait = "5s";
   bool json = false;
+  const CLI::Option* mode_option = nullptr;  // owned by the App, which outlives the callback
 };
+
+std::vector<Header> parse_headers(const std::vector<std::string>& texts, const std::string& option) {
+  std::vector<Header> out;
+  for (const std::string& text : texts) {
+    try {
+      out.push_back(parse_header(text));
+    } catch (const LoadgenError& e) {
+      throw CLI::ValidationError(option, e.what());
+    }
+  }
+  return out;
+}
 
 void run_command(const CommandOptions& c) {
   LoadOptions options = c.load;
   auto scenario = parse_scenario(c.scenario);
-  if (!scenario)
-    throw CLI::ValidationError("--scenario", "must be single, batch100, epro, mixed or overload");
+  if (!scenario) {
+    throw CLI::ValidationError("--scenario",
+                               "must be single, batch100, epro, mixed, overload or alert-latency");
+  }
   options.scenario = *scenario;
   options.mode = c.mode == "open" ? Mode::open : Mode::closed;
+  if (options.scenario == Scenario::alert_latency) {
+    if (c.mode_option != nullptr && c.mode_option->count() > 0 && c.mode == "closed") {
+      throw CLI::ValidationError("--mode", "alert-latency is an open-loop scenario");
+    }
+    options.mode = Mode::open;
+  }
   if (!parse_duration(c.duration, options.duration)) throw CLI::ValidationError("--duration", "bad duration");
   if (!parse_duration(c.warmup, options.warmup)) throw CLI::ValidationError("--warmup", "bad duration");
   if (!parse_duration(c.timeout, options.timeout)) throw CLI::ValidationError("--timeout", "bad duration");
+  if (!parse_duration(c.alert_wait, options.alert_wait))
+    throw CLI::ValidationError("--alert-wait", "bad duration");
+  options.headers = parse_headers(c.headers, "--header");
+  options.stream_headers = parse_headers(c.stream_headers, "--stream-header");
+  if (!c.credentials.empty()) {
+    try {
+      options.credentials = load_credentials(c.credentials);
+    } catch (const LoadgenError& e) {
+      throw CLI::ValidationError("--credentials", e.what());
+    }
+  }
   try {
     const Report report = run_load(options);
     if (c.json) {
@@ -77,14 +114,18 @@ void register_command(CLI::App& app) {
   CLI::App* sub = app.add_subcommand("loadgen", "HTTP load generator for Vigil's intake API (benchmarks)");
   sub->add_option("--url", c->load.url, "Target base URL (http only)")->capture_default_str();
   sub->add_option("--scenario", c->scenario,
-                  "single | batch100 | epro | mixed (90% single, 10% GET /v1/alerts); "
-                  "'overload' is an alias of single, meant with --mode open and a high --rate")
-      ->check(CLI::IsMember({"single", "batch100", "epro", "mixed", "overload"}))
+                  "single | batch100 | epro | mixed (90% single, 10% GET /v1/alerts) | alert-latency "
+                  "(open loop: heart-rate readings, --alert-fraction of them alerting, ingest-to-alert "
+                  "latency measured on GET /v1/alerts/stream); 'overload' is an alias of single, meant "
+                  "with --mode open and a high --rate")
+      ->check(CLI::IsMember({"single", "batch100", "epro", "mixed", "overload", "alert-latency"}))
       ->transform([](std::string s) { return s == "overload" ? std::string("single") : s; })
       ->capture_default_str();
-  sub->add_option("--mode", c->mode, "open (constant rate, coordinated-omission corrected) | closed (max)")
-      ->check(CLI::IsMember({"open", "closed"}))
-      ->capture_default_str();
+  c->mode_option = sub->add_option("--mode", c->mode,
+                                   "open (constant rate, coordinated-omission corrected) | closed (max); "
+                                   "alert-latency is always open")
+                       ->check(CLI::IsMember({"open", "closed"}))
+                       ->capture_default_str();
   sub->add_option("--rate", c->load.rate, "Open loop: aggregate requests per second")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
@@ -108,6 +149,29 @@ void register_command(CLI::App& app) {
       ->check(CLI::Range(1U, 10000000U))
       ->capture_default_str();
   sub->add_option("--token", c->load.bearer_token, "Bearer token for the Authorization header");
+  sub->add_option("--header,-H", c->headers,
+                  "Static header on every request, \"Name: value\" (repeatable), e.g. a staff bearer token "
+                  "for reads; with --credentials, POSTs carry the line's credential instead of a static "
+                  "Authorization/X-API-Key");
+  sub->add_option("--credentials", c->credentials,
+                  "File of '<patient_id> <credential>' lines, credential 'vk_...' (X-API-Key) or "
+                  "'Bearer <jwt>'; connection i uses line i mod N and posts only for that patient")
+      ->check(CLI::ExistingFile);
+  sub->add_option(
+         "--alert-fraction", c->load.alert_fraction,
+         "alert-latency: share of readings that must alert (heart rate 140-170 /min), one per patient")
+      ->check(CLI::Range(0.000001, 1.0))
+      ->capture_default_str();
+  sub->add_option("--alert-skip", c->load.alert_skip,
+                  "alert-latency: leave out the first N patients (of --credentials, else of the generated "
+                  "set), for runs against a server that still has earlier runs' alerts open")
+      ->capture_default_str();
+  sub->add_option("--stream-header", c->stream_headers,
+                  "alert-latency: header for GET /v1/alerts/stream, \"Name: value\" (repeatable; a staff "
+                  "token); default: the --header and --token headers");
+  sub->add_option("--alert-wait", c->alert_wait,
+                  "alert-latency: how long to wait for late alerts after the run")
+      ->capture_default_str();
   sub->add_option("--seed", c->load.seed, "Random seed for bodies (0: random per run)")
       ->capture_default_str();
   sub->add_flag("--json", c->json, "Print one JSON line on stdout (the text report goes to stderr)");

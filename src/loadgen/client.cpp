@@ -25,6 +25,9 @@
 #include <utility>
 #include <vector>
 
+#include "loadgen/alert_probe.h"
+#include "loadgen/alert_stream.h"
+
 namespace vigil::loadgen {
 namespace {
 
@@ -83,6 +86,7 @@ class LoadThread {
   void set_window(Window window) { window_ = window; }
   void set_schedule(OpenLoopSchedule schedule) { schedule_.emplace(schedule); }
   void set_quota(std::uint64_t quota) { quota_ = quota; }
+  void set_alert_probe(AlertProbe& probe) { probe_ = &probe; }
 
   void run() {
     active_ = connections_.size();
@@ -148,7 +152,8 @@ class LoadThread {
         co_return;
       }
     }
-    const Request request = c.builder->next();
+    const Request request = c.builder->next(measured);
+    if (!request.alert_id.empty()) probe_->sent(request.alert_id, intended);
     c.timed_out = false;
     c.deadline_ns = ticks_.now_ns() + options_.timeout.count();
     const std::array<asio::const_buffer, 2> bytes{asio::buffer(request.head), asio::buffer(request.body)};
@@ -162,6 +167,10 @@ class LoadThread {
     }
     c.deadline_ns = kNoDeadline;
     const std::int64_t done = ticks_.now_ns();
+    if (!request.alert_id.empty()) {
+      const unsigned status = ec ? 0 : parser.get().result_int();
+      probe_->answered(request.alert_id, status >= 200 && status < 300);
+    }
 
     if (ec) {
       if (measured) ++(c.timed_out ? stats_.counts.timeouts : stats_.counts.errors);
@@ -219,6 +228,7 @@ class LoadThread {
   asio::steady_timer watchdog_;
   std::vector<std::unique_ptr<Connection>> connections_;
   std::optional<OpenLoopSchedule> schedule_;
+  AlertProbe* probe_ = nullptr;  // alert-latency only; outlives the thread
   std::uint64_t quota_ = 0;
   std::uint64_t sent_ = 0;
   std::size_t active_ = 0;
@@ -237,6 +247,27 @@ void validate(const LoadOptions& o) {
   if (o.patients.sites == 0 || o.patients.patients_per_site == 0) {
     throw LoadgenError("sites and patients per site must be at least 1");
   }
+  if (o.scenario == Scenario::alert_latency) {
+    if (o.mode != Mode::open) throw LoadgenError("alert-latency runs open loop (--mode open with a --rate)");
+    if (!(o.alert_fraction > 0 && o.alert_fraction <= 1))
+      throw LoadgenError("alert fraction must be in (0, 1]");
+    if (o.alert_wait.count() < 0) throw LoadgenError("alert wait must not be negative");
+  }
+  if (!o.bearer_token.empty()) {
+    for (const Header& h : o.headers) {
+      if (same_header_name(h.name, "Authorization")) {
+        throw LoadgenError("--token and an Authorization --header both set the Authorization header");
+      }
+    }
+  }
+}
+
+// The stream's headers: its own, or else whatever the requests carry statically.
+std::vector<Header> stream_headers(const LoadOptions& o) {
+  if (!o.stream_headers.empty()) return o.stream_headers;
+  std::vector<Header> out = o.headers;
+  if (!o.bearer_token.empty()) out.push_back({"Authorization", "Bearer " + o.bearer_token});
+  return out;
 }
 
 tcp::endpoint resolve(const TargetUrl& target) {
@@ -279,14 +310,21 @@ Report run_load(const LoadOptions& options, const Ticks& ticks, const Clock& wal
   if (seed == 0) seed = (std::uint64_t{std::random_device{}()} << 32) ^ std::random_device{}();
   FastRandom seeds(seed);
 
-  const TargetInfo info{target.host_header, target.path_prefix, options.bearer_token};
+  const TargetInfo info{target.host_header, target.path_prefix, options.bearer_token, options.headers};
+  std::optional<AlertProbe> probe;
+  if (options.scenario == Scenario::alert_latency)
+    probe.emplace(options.credentials, options.patients, options.alert_skip);
   std::vector<std::unique_ptr<LoadThread>> workers;
   for (unsigned t = 0; t < threads; ++t) {
     workers.push_back(std::make_unique<LoadThread>(options, ticks, endpoint));
+    if (probe) workers.back()->set_alert_probe(*probe);
   }
   for (unsigned i = 0; i < options.connections; ++i) {
-    workers[i % threads]->add_connection(
-        RequestBuilder(options.scenario, info, options.patients, seeds.next(), wall));
+    RequestBuilder builder(options.scenario, info, options.patients, seeds.next(), wall);
+    if (!options.credentials.empty())
+      builder.set_credential(credential_for_connection(options.credentials, i));
+    if (probe) builder.set_alert_probe(*probe, options.alert_fraction);
+    workers[i % threads]->add_connection(std::move(builder));
   }
   // Connections open before the clock starts, so connecting is not part of the measured run. Ones
   // that fail here are retried during the run; a target nobody can reach is an error now.
@@ -299,6 +337,13 @@ Report run_load(const LoadOptions& options, const Ticks& ticks, const Clock& wal
   }
   if (!any_connected) {
     throw LoadgenError(fmt::format("cannot connect to {}: {}", options.url, first_error.message()));
+  }
+
+  // Subscribed before the first reading, so no alert of this run can be missed.
+  std::optional<AlertStream> stream;
+  if (probe) {
+    stream.emplace(endpoint, target.host_header, target.path_prefix, stream_headers(options), *probe, ticks);
+    stream->start(options.timeout);
   }
 
   const Window window = Window::make(ticks.now_ns(), options.warmup, options.duration);
@@ -320,6 +365,10 @@ Report run_load(const LoadOptions& options, const Ticks& ticks, const Clock& wal
   running.reserve(threads);
   for (auto& w : workers) running.emplace_back([&w] { w->run(); });
   for (auto& t : running) t.join();
+  if (stream) {
+    probe->wait_settled(options.alert_wait);
+    stream->stop();
+  }
 
   Report report;
   report.url = options.url;
@@ -347,6 +396,7 @@ Report run_load(const LoadOptions& options, const Ticks& ticks, const Clock& wal
   const std::int64_t measured_end =
       last > window.measure_from_ns ? std::min(last, window.end_ns) : window.end_ns;
   report.measured_s = static_cast<double>(measured_end - window.measure_from_ns) / 1e9;
+  if (probe) report.alerts = probe->stats();
   return report;
 }
 

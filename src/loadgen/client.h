@@ -12,6 +12,15 @@
 //   Latency is completion - intended time, so time spent waiting for a busy connection counts
 //   (coordinated-omission correction). Raise `connections` until `unsent` stays 0.
 //
+// Scenario alert-latency (always open loop): see alert_probe.h. Before the load starts one SSE
+// connection subscribes to GET /v1/alerts/stream (with `stream_headers`, or the static headers
+// when none are given); after the run the generator waits up to `alert_wait` for the alerts of
+// readings still pending, then reports ingest-to-alert latency from each alerting reading's
+// scheduled send time to its alert's arrival on the stream.
+//
+// Credentials: with `credentials`, connection i holds line i mod N (credentials.h) and every body
+// it sends is about that line's patient; without, patients are drawn from `patients`.
+//
 // Every request has a deadline (`timeout`); a request past it is cancelled, its connection closed
 // and reopened, and it counts as a timeout. Connection failures count as errors and the connection
 // is reopened after a short pause. Only requests that start inside the measured window (after the
@@ -22,21 +31,18 @@
 // to the target can be opened at the start; failures during the run are counted, never thrown.
 #include <chrono>
 #include <cstdint>
-#include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "common/clock.h"
+#include "loadgen/credentials.h"
+#include "loadgen/error.h"
 #include "loadgen/payload.h"
 #include "loadgen/report.h"
 #include "loadgen/request.h"
 #include "loadgen/schedule.h"
 
 namespace vigil::loadgen {
-
-class LoadgenError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 enum class Mode { open, closed };
 
@@ -52,8 +58,15 @@ struct LoadOptions {
   std::chrono::nanoseconds timeout = std::chrono::seconds(10);   // per request
   std::uint64_t max_requests = 0;  // 0: unlimited; otherwise stop after sending this many in all
   PatientSpace patients;
-  std::string bearer_token;  // empty: no Authorization header
-  std::uint64_t seed = 0;    // 0: a random seed per run (ids must differ between runs)
+  std::string bearer_token;             // empty: no Authorization header from it
+  std::vector<Header> headers;          // static headers on every request
+  std::vector<Credential> credentials;  // empty: patients from `patients`, static headers only
+  std::uint64_t seed = 0;               // 0: a random seed per run (ids must differ between runs)
+  // alert-latency only.
+  double alert_fraction = 0.01;        // share of readings that must alert, (0, 1]
+  std::uint64_t alert_skip = 0;        // alerting patients start after this many (AlertProbe)
+  std::vector<Header> stream_headers;  // for GET /v1/alerts/stream; empty: `headers` and the token
+  std::chrono::nanoseconds alert_wait = std::chrono::seconds(5);  // after the run, for late alerts
 };
 
 struct TargetUrl {

@@ -24,6 +24,13 @@ double bell(FastRandom& r, double center, double spread) {
 
 }  // namespace
 
+std::string format_patient_id(const PatientSpace& space, std::uint64_t index) {
+  const std::uint64_t per_site = std::max(1U, space.patients_per_site);
+  return fmt::format("{}-S{:0{}}-{:0{}}", space.prefix, index / per_site + 1,
+                     std::max(2U, digits(space.sites)), index % per_site + 1,
+                     std::max(4U, digits(space.patients_per_site)));
+}
+
 std::uint64_t FastRandom::next() {
   std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -65,6 +72,10 @@ void PayloadWriter::append_uuid(std::string& out) {
 }
 
 void PayloadWriter::append_patient_id(std::string& out) {
+  if (!fixed_patient_.empty()) {
+    out += fixed_patient_;
+    return;
+  }
   const auto site = static_cast<unsigned>(random_.below(space_.sites)) + 1;
   const auto number = static_cast<unsigned>(random_.below(space_.patients_per_site)) + 1;
   fmt::format_to(std::back_inserter(out), "{}-S{:0{}}-{:0{}}", space_.prefix, site, site_digits_, number,
@@ -80,17 +91,25 @@ std::string_view PayloadWriter::now_text() {
   return cached_text_;
 }
 
-void PayloadWriter::append_observation(std::string& out, std::string_view effective_time) {
-  auto it = std::back_inserter(out);
+void PayloadWriter::append_identity(std::string& out, std::string_view patient_id) {
   out += R"({"id":")";
   append_uuid(out);
   out += R"(","patient_id":")";
   const std::size_t patient_at = out.size();
-  append_patient_id(out);
+  if (patient_id.empty()) {
+    append_patient_id(out);
+  } else {
+    out += patient_id;
+  }
   // One wearable per patient, named after the patient's position in the trial.
   std::uint64_t h = 0;
   for (std::size_t i = patient_at; i < out.size(); ++i) h = h * 31 + static_cast<unsigned char>(out[i]);
-  fmt::format_to(it, R"(","device_id":"wear-{:05}",)", h % 100000);
+  fmt::format_to(std::back_inserter(out), R"(","device_id":"wear-{:05}",)", h % 100000);
+}
+
+void PayloadWriter::append_observation(std::string& out, std::string_view effective_time) {
+  auto it = std::back_inserter(out);
+  append_identity(out, {});
 
   // Mix of a wearable's vital signs; values mostly normal, with tails that cross alert thresholds.
   const std::uint64_t kind = random_.below(100);
@@ -138,6 +157,15 @@ void PayloadWriter::observation_batch(std::string& out, std::size_t n) {
     append_observation(out, t);
   }
   out += "]}";
+}
+
+std::string_view PayloadWriter::heart_rate(std::string& out, std::string_view patient_id, unsigned bpm) {
+  out.clear();
+  append_identity(out, patient_id);
+  fmt::format_to(std::back_inserter(out),
+                 R"("code":"8867-4","value":{},"unit":"/min","effective_time":"{}"}})", bpm, now_text());
+  constexpr std::size_t kIdAt = 7;  // after {"id":"
+  return std::string_view(out).substr(kIdAt, 36);
 }
 
 void PayloadWriter::questionnaire_response(std::string& out) {

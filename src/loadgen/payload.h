@@ -22,7 +22,13 @@ struct PatientSpace {
   std::string prefix = "DEMO";
   unsigned sites = 5;
   unsigned patients_per_site = 400;
+
+  [[nodiscard]] std::uint64_t size() const { return std::uint64_t{sites} * patients_per_site; }
 };
+
+// Patient `index` (0-based, below space.size()) of the space, site by site: index 0 is
+// <prefix>-S01-0001, index patients_per_site is <prefix>-S02-0001.
+std::string format_patient_id(const PatientSpace& space, std::uint64_t index);
 
 // SplitMix64 (Steele, Lea, Flood 2014): a few instructions per 64 random bits, which matters at
 // tens of thousands of bodies per second on a core shared with the server under test.
@@ -47,8 +53,11 @@ class PayloadWriter {
 
   // Appends a random lower-case UUID v4 (36 characters).
   void append_uuid(std::string& out);
-  // Appends a patient id chosen uniformly from the space.
+  // Appends the fixed patient (set_patient) or else a patient id chosen uniformly from the space.
   void append_patient_id(std::string& out);
+  // Every body written from now on is about `patient_id` (a connection holding one device's
+  // credential); empty: draw patients from the space again.
+  void set_patient(std::string patient_id) { fixed_patient_ = std::move(patient_id); }
 
   // Replaces `out` with one observation object.
   void observation(std::string& out);
@@ -56,12 +65,19 @@ class PayloadWriter {
   void observation_batch(std::string& out, std::size_t n);
   // Replaces `out` with a "demo-daily" questionnaire response.
   void questionnaire_response(std::string& out);
+  // Replaces `out` with one heart-rate observation (8867-4, `bpm` in /min, printed as a whole
+  // number) for `patient_id`, or for the patient append_patient_id picks when it is empty. Returns
+  // the observation's id, a view into `out`.
+  std::string_view heart_rate(std::string& out, std::string_view patient_id, unsigned bpm);
 
  private:
+  // {"id":"<uuid>","patient_id":"<patient>","device_id":"wear-NNNNN",
+  void append_identity(std::string& out, std::string_view patient_id);
   void append_observation(std::string& out, std::string_view effective_time);
   std::string_view now_text();
 
   PatientSpace space_;
+  std::string fixed_patient_;
   unsigned site_digits_;
   unsigned number_digits_;
   FastRandom random_;

@@ -24,6 +24,36 @@ std::string human_latency(std::chrono::nanoseconds d) {
   return fmt::format("{:.2f} s", v / 1e9);
 }
 
+boost::json::object latency_json(const Histogram& h) {
+  return boost::json::object{{"min", us(h.min())},          {"mean", us(h.mean())},
+                             {"p50", us(h.percentile(50))}, {"p90", us(h.percentile(90))},
+                             {"p99", us(h.percentile(99))}, {"p999", us(h.percentile(99.9))},
+                             {"max", us(h.max())}};
+}
+
+std::string latency_line(const Histogram& h) {
+  return fmt::format("p50 {}  p90 {}  p99 {}  p99.9 {}  max {}  mean {}", human_latency(h.percentile(50)),
+                     human_latency(h.percentile(90)), human_latency(h.percentile(99)),
+                     human_latency(h.percentile(99.9)), human_latency(h.max()), human_latency(h.mean()));
+}
+
+void append_alert_text(std::string& out, const AlertLatencyStats& a) {
+  out += fmt::format(
+      "  alerts     {} alerting readings sent, {} rejected; {} matched ({} opened, {} updated), "
+      "{} missing\n",
+      a.sent, a.rejected, a.matched(), a.opened, a.updated, a.missing);
+  out += fmt::format("  stream     {} unmatched events, {} repeat, {} unreadable, {} reconnects\n",
+                     a.unmatched_events, a.repeat_events, a.unreadable_events, a.stream_reconnects);
+  out += fmt::format("  ingest->alert  {} (n={})\n", latency_line(a.latency), a.latency.count());
+  if (a.patients_exhausted) {
+    out += fmt::format(
+        "  note       all {} patients had their alerting reading; later readings were normal\n", a.patients);
+  }
+  if (a.updated > 0) {
+    out += "  note       'updated' means the patient's alert was already open (resolve it for 'opened')\n";
+  }
+}
+
 }  // namespace
 
 void StatusCounts::merge(const StatusCounts& o) {
@@ -65,10 +95,8 @@ std::string format_text(const Report& r) {
                      c.too_many, c.unavailable, c.other, c.errors, c.timeouts);
   if (r.mode == "open") out += fmt::format("  unsent {}", r.stats.unsent);
   out += '\n';
-  out += fmt::format("  latency    p50 {}  p90 {}  p99 {}  p99.9 {}  max {}  mean {}\n",
-                     human_latency(h.percentile(50)), human_latency(h.percentile(90)),
-                     human_latency(h.percentile(99)), human_latency(h.percentile(99.9)),
-                     human_latency(h.max()), human_latency(h.mean()));
+  out += fmt::format("  latency    {}\n", latency_line(h));
+  if (r.alerts.enabled) append_alert_text(out, r.alerts);
   return out;
 }
 
@@ -92,10 +120,23 @@ std::string format_json(const Report& r) {
   o["unsent"] = r.stats.unsent;
   o["status"] = boost::json::object{{"2xx", c.ok},      {"429", c.too_many},  {"503", c.unavailable},
                                     {"other", c.other}, {"errors", c.errors}, {"timeouts", c.timeouts}};
-  o["latency_us"] = boost::json::object{{"min", us(h.min())},          {"mean", us(h.mean())},
-                                        {"p50", us(h.percentile(50))}, {"p90", us(h.percentile(90))},
-                                        {"p99", us(h.percentile(99))}, {"p999", us(h.percentile(99.9))},
-                                        {"max", us(h.max())}};
+  o["latency_us"] = latency_json(h);
+  if (r.alerts.enabled) {
+    const auto& a = r.alerts;
+    o["alert_latency"] = boost::json::object{{"patients", a.patients},
+                                             {"patients_exhausted", a.patients_exhausted},
+                                             {"sent", a.sent},
+                                             {"rejected", a.rejected},
+                                             {"matched", a.matched()},
+                                             {"opened", a.opened},
+                                             {"updated", a.updated},
+                                             {"missing", a.missing},
+                                             {"repeat_events", a.repeat_events},
+                                             {"unmatched_events", a.unmatched_events},
+                                             {"unreadable_events", a.unreadable_events},
+                                             {"stream_reconnects", a.stream_reconnects},
+                                             {"latency_us", latency_json(a.latency)}};
+  }
   return boost::json::serialize(o);
 }
 

@@ -35,6 +35,26 @@ struct RunStats {
   void merge(const RunStats& o);
 };
 
+// The alert-latency scenario's outcome (alert_probe.h). Latency runs from an alerting reading's
+// scheduled send time to the arrival of the first alert event naming it on the SSE stream.
+struct AlertLatencyStats {
+  bool enabled = false;                 // the scenario ran; otherwise nothing below is reported
+  std::uint64_t patients = 0;           // for one alerting reading each, after --alert-skip
+  bool patients_exhausted = false;      // every patient had one; later readings were all normal
+  std::uint64_t sent = 0;               // alerting readings sent in the measured window
+  std::uint64_t rejected = 0;           // of those, not accepted (non-2xx, error, timeout)
+  std::uint64_t opened = 0;             // matched by an `opened` event
+  std::uint64_t updated = 0;            // matched by an `updated` event: the patient's alert was already open
+  std::uint64_t missing = 0;            // accepted, but no event by the end of the wait
+  std::uint64_t repeat_events = 0;      // further alerts for an already matched reading (e.g. NEWS2 too)
+  std::uint64_t unmatched_events = 0;   // opened/updated events naming none of the alerting readings
+  std::uint64_t unreadable_events = 0;  // stream events that were not alert-event JSON
+  std::uint64_t stream_reconnects = 0;
+  Histogram latency;
+
+  [[nodiscard]] std::uint64_t matched() const { return opened + updated; }
+};
+
 struct Report {
   // What was asked for.
   std::string url;
@@ -47,6 +67,7 @@ struct Report {
   // What happened in the measured window.
   double measured_s = 0;
   RunStats stats;
+  AlertLatencyStats alerts;
 
   [[nodiscard]] double acknowledged_per_s() const;  // 2xx responses per second
   [[nodiscard]] double observations_per_s() const;  // acknowledged observations per second
@@ -59,6 +80,9 @@ std::string format_text(const Report& r);
 // url scenario mode target_rate connections threads warmup_s measured_s requests acknowledged
 // acknowledged_per_s observations observations_per_s unsent
 // status{2xx,429,503,other,errors,timeouts} latency_us{min,mean,p50,p90,p99,p999,max}
+// and, for the alert-latency scenario only, alert_latency{patients patients_exhausted sent rejected
+// matched opened updated missing repeat_events unmatched_events unreadable_events stream_reconnects
+// latency_us{min,mean,p50,p90,p99,p999,max}}
 std::string format_json(const Report& r);
 
 }  // namespace vigil::loadgen

@@ -75,6 +75,67 @@ TEST(Report, NoTimeNoRate) {
   EXPECT_EQ(r.observations_per_s(), 0);
 }
 
+Report alert_sample() {
+  Report r = sample();
+  r.scenario = "alert-latency";
+  auto& a = r.alerts;
+  a.enabled = true;
+  a.patients = 2000;
+  a.patients_exhausted = true;
+  a.sent = 120;
+  a.rejected = 2;
+  a.opened = 110;
+  a.updated = 6;
+  a.missing = 2;
+  a.repeat_events = 110;
+  a.unmatched_events = 3;
+  a.unreadable_events = 1;
+  a.stream_reconnects = 4;
+  for (int i = 1; i <= 116; ++i) a.latency.record(std::chrono::milliseconds(i));
+  return r;
+}
+
+TEST(Report, AlertLatencyInJsonOnlyWhenRun) {
+  EXPECT_FALSE(boost::json::parse(format_json(sample())).as_object().contains("alert_latency"));
+  const auto o = boost::json::parse(format_json(alert_sample())).as_object();
+  EXPECT_EQ(o.at("scenario").as_string(), "alert-latency");
+  const auto& a = o.at("alert_latency").as_object();
+  EXPECT_EQ(a.at("patients").to_number<int>(), 2000);
+  EXPECT_EQ(a.at("patients_exhausted").as_bool(), true);
+  EXPECT_EQ(a.at("sent").to_number<int>(), 120);
+  EXPECT_EQ(a.at("rejected").to_number<int>(), 2);
+  EXPECT_EQ(a.at("matched").to_number<int>(), 116);
+  EXPECT_EQ(a.at("opened").to_number<int>(), 110);
+  EXPECT_EQ(a.at("updated").to_number<int>(), 6);
+  EXPECT_EQ(a.at("missing").to_number<int>(), 2);
+  EXPECT_EQ(a.at("repeat_events").to_number<int>(), 110);
+  EXPECT_EQ(a.at("unmatched_events").to_number<int>(), 3);
+  EXPECT_EQ(a.at("unreadable_events").to_number<int>(), 1);
+  EXPECT_EQ(a.at("stream_reconnects").to_number<int>(), 4);
+  const auto& l = a.at("latency_us").as_object();
+  EXPECT_EQ(l.at("min").to_number<int>(), 1000);
+  EXPECT_EQ(l.at("max").to_number<int>(), 116'000);
+  EXPECT_NEAR(l.at("p50").to_number<double>(), 58'000, 600);
+  EXPECT_NEAR(l.at("p99").to_number<double>(), 115'000, 1200);
+  EXPECT_TRUE(l.contains("p90") && l.contains("p999") && l.contains("mean"));
+}
+
+TEST(Report, AlertLatencyInText) {
+  EXPECT_EQ(format_text(sample()).find("ingest->alert"), std::string::npos);
+  const std::string text = format_text(alert_sample());
+  EXPECT_NE(
+      text.find("120 alerting readings sent, 2 rejected; 116 matched (110 opened, 6 updated), 2 missing"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(text.find("3 unmatched events, 110 repeat, 1 unreadable, 4 reconnects"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("ingest->alert  p50 "), std::string::npos) << text;
+  EXPECT_NE(text.find("max 116.00 ms"), std::string::npos) << text;
+  EXPECT_NE(text.find("(n=116)"), std::string::npos) << text;
+  EXPECT_NE(text.find("all 2000 patients had their alerting reading"), std::string::npos) << text;
+  EXPECT_NE(text.find("already open"), std::string::npos) << text;
+}
+
 TEST(RunStats, MergeAddsEverything) {
   RunStats a = sample().stats;
   RunStats b = sample().stats;
