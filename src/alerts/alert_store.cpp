@@ -214,6 +214,11 @@ AlertPage AlertStore::list(const AlertFilter& filter) {
   int n = 0;
   if (filter.trial_id) sql += fmt::format(" AND trial_id = ?{}", ++n);
   if (filter.site_id) sql += fmt::format(" AND site_id = ?{}", ++n);
+  if (!filter.any_site.empty()) {  // site scoping of the caller: one bound parameter per site
+    sql += " AND site_id IN (";
+    for (std::size_t k = 0; k < filter.any_site.size(); ++k) sql += fmt::format("{}?{}", k ? ", " : "", ++n);
+    sql += ")";
+  }
   if (filter.patient_id) sql += fmt::format(" AND patient_id = ?{}", ++n);
   if (filter.status) sql += fmt::format(" AND status = ?{}", ++n);
   if (filter.min_severity) sql += fmt::format(" AND severity >= ?{}", ++n);
@@ -231,6 +236,7 @@ AlertPage AlertStore::list(const AlertFilter& filter) {
     int i = 0;
     if (filter.trial_id) stmt.bind(++i, *filter.trial_id);
     if (filter.site_id) stmt.bind(++i, *filter.site_id);
+    for (const auto& site : filter.any_site) stmt.bind(++i, site);
     if (filter.patient_id) stmt.bind(++i, *filter.patient_id);
     if (filter.status) stmt.bind(++i, to_string(*filter.status));
     if (filter.min_severity) stmt.bind(++i, static_cast<std::int64_t>(*filter.min_severity));

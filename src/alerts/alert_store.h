@@ -53,6 +53,7 @@ inline constexpr std::size_t kMaxPageSize = 500;
 struct AlertFilter {
   std::optional<std::string> trial_id{};
   std::optional<std::string> site_id{};
+  std::vector<std::string> any_site{};  // when non-empty: only alerts of these sites (caller scoping)
   std::optional<std::string> patient_id{};
   std::optional<AlertStatus> status{};
   std::optional<domain::Severity> min_severity{};

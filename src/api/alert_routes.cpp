@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <string>
 
 #include "alerts/alert_store.h"
+#include "api/access.h"
 #include "api/query.h"
 #include "api/routes.h"
 #include "domain/severity.h"
@@ -32,6 +34,34 @@ http::Response alert_not_found(std::string_view id) {
                        fmt::format("no alert '{}'", id));
 }
 
+// Narrows a list filter to what the caller may see: investigators and CRAs their sites, a data
+// manager scoped to a trial that trial; refuses a filter naming something outside it.
+std::optional<http::Response> scope_to_caller(const ApiDeps& deps, const http::RequestContext& ctx,
+                                              alerts::AlertFilter& filter) {
+  const auto* p = principal_of(ctx);
+  const std::string entity = fmt::format("alerts?site={}", filter.site_id.value_or("*"));
+  if (p != nullptr && (p->role == auth::Role::investigator || p->role == auth::Role::cra) && !filter.site_id) {
+    if (p->sites.empty()) {
+      return authorize(deps, ctx, "alert.list", entity,
+                       [](const auth::Principal&) { return auth::Decision{false, "no site memberships"}; });
+    }
+    filter.any_site = p->sites;  // all of the caller's sites, and only those
+    return std::nullopt;
+  }
+  if (p != nullptr && p->role == auth::Role::data_manager && !p->trial_id.empty() && !filter.trial_id) {
+    filter.trial_id = p->trial_id;
+  }
+  return authorize(deps, ctx, "alert.list", entity, [&](const auth::Principal& who) {
+    if (who.role == auth::Role::admin || (who.role == auth::Role::data_manager && who.trial_id.empty())) {
+      return auth::Decision{true, ""};
+    }
+    if (who.role == auth::Role::data_manager) {
+      return auth::Decision{filter.trial_id == who.trial_id, "outside the data manager's trial"};
+    }
+    return auth::may_read_site(who, filter.trial_id.value_or(""), filter.site_id.value_or(""));
+  });
+}
+
 boost::asio::awaitable<std::optional<http::Response>> list_alerts(const ApiDeps& deps,
                                                                   http::RequestContext& ctx) {
   QueryParams q(ctx.query);
@@ -56,6 +86,7 @@ boost::asio::awaitable<std::optional<http::Response>> list_alerts(const ApiDeps&
   }
   filter.limit = q.count("limit", 1, alerts::kMaxPageSize).value_or(alerts::kDefaultPageSize);
   if (!q.errors().empty()) co_return invalid_query(q.errors());
+  if (auto refused = scope_to_caller(deps, ctx, filter)) co_return refused;
 
   auto page = co_await http::run_blocking(deps.blocking, [&] { return deps.alerts.list(filter); });
   json::array items;
@@ -71,6 +102,11 @@ boost::asio::awaitable<std::optional<http::Response>> get_alert(const ApiDeps& d
   const std::string id(ctx.params.get("id"));
   auto alert = co_await http::run_blocking(deps.blocking, [&] { return deps.alerts.get(id); });
   if (!alert) co_return alert_not_found(id);
+  if (auto denied = authorize(deps, ctx, "alert.read", fmt::format("alert/{}", id), [&](const auth::Principal& p) {
+        return auth::may_read_site(p, alert->trial_id, alert->site_id);
+      })) {
+    co_return denied;
+  }
   co_return http::json_response(Status::ok, alerts::to_json(*alert));
 }
 
@@ -100,7 +136,14 @@ boost::asio::awaitable<std::optional<http::Response>> change_alert(const ApiDeps
       errors.push_back({std::string(key), "unknown field"});
     }
   }
-  if (actor.empty() && errors.empty()) errors.push_back({"actor", "is required: who is acting on the alert"});
+  // The actor is the authenticated caller (21 CFR Part 11: actions are attributable to who signed
+  // in). A body "actor" is accepted only when it names that same person.
+  const auto* principal = principal_of(ctx);
+  const std::string subject = principal != nullptr ? principal->subject : std::string();
+  if (!actor.empty() && actor != subject) {
+    errors.push_back({"actor", "must be omitted or equal to the authenticated user"});
+  }
+  actor = subject;
   if (actor.size() > kMaxActorLength)
     errors.push_back({"actor", fmt::format("at most {} characters", kMaxActorLength)});
   if (note.size() > kMaxNoteLength)
@@ -111,6 +154,14 @@ boost::asio::awaitable<std::optional<http::Response>> change_alert(const ApiDeps
                             {{"errors", to_json(errors)}});
   }
   const std::string id(ctx.params.get("id"));
+  const auto current = co_await http::run_blocking(deps.blocking, [&] { return deps.alerts.get(id); });
+  if (!current) co_return alert_not_found(id);
+  const auto verb = action == Action::acknowledge ? "alert.acknowledge" : "alert.resolve";
+  if (auto denied = authorize(deps, ctx, verb, fmt::format("alert/{}", id), [&](const auth::Principal& p) {
+        return auth::may_act_on_alert(p, current->site_id);
+      })) {
+    co_return denied;
+  }
   auto result = co_await http::run_blocking(deps.blocking, [&] {
     const auto now = deps.clock.now();
     return action == Action::acknowledge ? deps.alerts.acknowledge(id, actor, note, now)
@@ -128,20 +179,28 @@ boost::asio::awaitable<std::optional<http::Response>> change_alert(const ApiDeps
     case alerts::TransitionStatus::ok:
       break;
   }
+  if (deps.audit) {  // 21 CFR Part 11: every alert state change is on the audit trail
+    deps.audit(store::AuditEntry{actor, verb, "alert", id, boost::json::serialize(alerts::to_json(*current)),
+                                 boost::json::serialize(alerts::to_json(*result.alert)), note});
+  }
   co_return http::json_response(Status::ok, alerts::to_json(*result.alert));
 }
 
 }  // namespace
 
 void add_alert_routes(http::Router& router, const ApiDeps& deps, const ApiOptions& /*options*/) {
-  router.add(http::Verb::get, "/v1/alerts",
-             [deps](http::RequestContext& ctx) { return list_alerts(deps, ctx); });
-  router.add(http::Verb::get, "/v1/alerts/{id}",
-             [deps](http::RequestContext& ctx) { return get_alert(deps, ctx); });
-  router.add(http::Verb::post, "/v1/alerts/{id}/acknowledge",
-             [deps](http::RequestContext& ctx) { return change_alert(deps, Action::acknowledge, ctx); });
-  router.add(http::Verb::post, "/v1/alerts/{id}/resolve",
-             [deps](http::RequestContext& ctx) { return change_alert(deps, Action::resolve, ctx); });
+  const http::RouteOptions read{.group = "read"};
+  const http::RouteOptions act{.group = "default", .max_body_bytes = 16 * 1024};
+  router.add(
+      http::Verb::get, "/v1/alerts", [deps](http::RequestContext& ctx) { return list_alerts(deps, ctx); }, read);
+  router.add(
+      http::Verb::get, "/v1/alerts/{id}", [deps](http::RequestContext& ctx) { return get_alert(deps, ctx); }, read);
+  router.add(
+      http::Verb::post, "/v1/alerts/{id}/acknowledge",
+      [deps](http::RequestContext& ctx) { return change_alert(deps, Action::acknowledge, ctx); }, act);
+  router.add(
+      http::Verb::post, "/v1/alerts/{id}/resolve",
+      [deps](http::RequestContext& ctx) { return change_alert(deps, Action::resolve, ctx); }, act);
 }
 
 }  // namespace vigil::api::detail

@@ -22,6 +22,7 @@
 #include <memory>
 #include <string>
 
+#include "api/access.h"
 #include "api/query.h"
 #include "api/routes.h"
 #include "http/blocking.h"
@@ -46,7 +47,9 @@ struct StreamSignal {
   bool stop = false;     // the server is draining
 };
 
-void append_frame(const alerts::AlertEvent& event, std::string& out) {
+void append_frame(const alerts::AlertEvent& event, std::string& out, const auth::Principal* viewer) {
+  // Each subscriber sees only the alerts of sites it may read.
+  if (viewer == nullptr || !auth::may_read_site(*viewer, event.alert.trial_id, event.alert.site_id)) return;
   fmt::format_to(std::back_inserter(out), "id: {}\nevent: {}\ndata: {}\n\n", event.event_id,
                  alerts::to_string(event.kind), boost::json::serialize(alerts::to_json(event)));
 }
@@ -69,6 +72,13 @@ asio::awaitable<std::optional<http::Response>> stream_alerts(const ApiDeps& deps
   if (ctx.draining.load()) {
     co_return unavailable("shutting-down", "Server shutting down", "reconnect to another instance or later",
                           options.retry_after);
+  }
+  const auto* viewer = principal_of(ctx);
+  if (auto denied = authorize(deps, ctx, "alert.stream", "alerts", [](const auth::Principal& p) {
+        const bool staff = p.role != auth::Role::device && p.role != auth::Role::patient;
+        return auth::Decision{staff, staff ? "" : "devices and patient apps do not read alerts"};
+      })) {
+    co_return denied;
   }
   QueryParams q(ctx.query);
   q.reject_unknown({"last_event_id"});
@@ -111,7 +121,7 @@ asio::awaitable<std::optional<http::Response>> stream_alerts(const ApiDeps& deps
     const auto after = *last_sent;
     auto events = co_await http::run_blocking(deps.blocking,
                                               [&] { return deps.alerts.events_after(after, kBacklogPage); });
-    for (const auto& e : events) append_frame(e, out);
+    for (const auto& e : events) append_frame(e, out, viewer);
     if (!events.empty()) last_sent = events.back().event_id;
     if (!co_await send(ctx, out)) co_return std::nullopt;
     out.clear();
@@ -134,7 +144,7 @@ asio::awaitable<std::optional<http::Response>> stream_alerts(const ApiDeps& deps
     subscription->drain(events);
     for (const auto& e : events) {
       if (e.event_id <= *last_sent) continue;
-      append_frame(e, out);
+      append_frame(e, out, viewer);
       last_sent = e.event_id;
     }
     if (!out.empty() && !co_await send(ctx, out)) break;
@@ -147,8 +157,10 @@ asio::awaitable<std::optional<http::Response>> stream_alerts(const ApiDeps& deps
 }  // namespace
 
 void add_alert_stream_route(http::Router& router, const ApiDeps& deps, const ApiOptions& options) {
-  router.add(http::Verb::get, "/v1/alerts/stream",
-             [deps, options](http::RequestContext& ctx) { return stream_alerts(deps, options, ctx); });
+  router.add(
+      http::Verb::get, "/v1/alerts/stream",
+      [deps, options](http::RequestContext& ctx) { return stream_alerts(deps, options, ctx); },
+      http::RouteOptions{.group = "stream", .streaming = true});
 }
 
 }  // namespace vigil::api::detail

@@ -11,13 +11,19 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <string>
 
 #include "alerts/alert_service.h"
 #include "common/clock.h"
 #include "http/router.h"
 #include "log/log.h"
 #include "log/observation_query.h"
+#include "observability/metrics.h"
+#include "observability/profiler.h"
 #include "registry/registry.h"
+#include "resilience/breaker.h"
+#include "resilience/bulkhead.h"
+#include "store/registry_store.h"
 
 namespace vigil::api {
 
@@ -36,6 +42,17 @@ struct ApiOptions {
   std::size_t max_observations_limit = 1000;  // GET /v1/patients/{id}/observations?limit=
 };
 
+// A request refused by authorisation (403), for the audit trail. No secrets, no clinical values.
+struct AccessDenied {
+  std::string subject;  // who asked (empty when unauthenticated)
+  std::string role;
+  std::string action;   // "observation.submit", "alert.acknowledge", ...
+  std::string entity;   // "patient/DEMO-S01-0007", "alert/...", "site/S02"
+  std::string reason;   // why (from auth/policy.h); never sent to the client
+  std::string request_id;
+  std::string remote_address;
+};
+
 struct ApiDeps {
   log::Log& log;
   log::ObservationQuery& observations;
@@ -44,6 +61,19 @@ struct ApiDeps {
   boost::asio::thread_pool& blocking;  // SQLite reads and alert writes
   const Clock& clock;                  // "now" for validation and alert changes
   std::function<Readiness()> readiness;
+  // The registry and audit store behind the management routes (/v1/trials, /v1/devices, /v1/audit...);
+  // null: those routes are not registered.
+  store::RegistryStore* store = nullptr;
+  // Overload protection around that store: its circuit breaker and its own bounded pool. Either may
+  // be null (no breaker; calls run on `blocking`).
+  resilience::SreBreaker* store_breaker = nullptr;
+  resilience::Bulkhead* store_bulkhead = nullptr;
+  observability::MetricsRegistry* metrics = nullptr;  // GET /metrics; null: not registered
+  observability::CpuProfiler* profiler = nullptr;     // GET /debug/pprof/*; null: not registered
+  // Audit records of alert state changes; must not block (queue the write). May be empty.
+  std::function<void(store::AuditEntry)> audit = {};
+  // Called on the network thread for every 403; must not block (queue the audit write). May be empty.
+  std::function<void(const AccessDenied&)> on_denied = {};
 };
 
 // Registers every route. `deps` (and what it refers to) must outlive the router.

@@ -17,9 +17,12 @@
 #include <random>
 #include <thread>
 
+#include "auth/jwt.h"
 #include "http/server.h"
 #include "http/test_client.h"
 #include "log/sqlite_log.h"
+#include "middleware/authentication.h"
+#include "middleware/request_id.h"
 #include "registry/protocol_file.h"
 
 namespace vigil::api {
@@ -95,16 +98,23 @@ class ApiTest : public ::testing::Test {
         blocking_(2) {
     ApiOptions options;
     options.sse_keepalive = std::chrono::seconds(1);
-    register_routes(router_,
-                    ApiDeps{log_, log_, *registry_, alerts_, blocking_, clock_,
-                            [this] {
-                              return Readiness{true, log_.last_seq(), 0};
-                            }},
-                    options);
+    ApiDeps deps{log_, log_, *registry_, alerts_, blocking_, clock_,
+                 [this] {
+                   return Readiness{true, log_.last_seq(), 0};
+                 }};
+    deps.on_denied = [this](const AccessDenied& d) {
+      std::lock_guard lock(denied_mu_);
+      denied_.push_back(d);
+    };
+    register_routes(router_, deps, options);
+    // The production chain's identity links: request ids and authentication (the overload links
+    // have their own tests in src/middleware).
+    chain_.add(std::make_unique<middleware::RequestIdLink>())
+        .add(std::make_unique<middleware::AuthenticationLink>(verifier_, nullptr, blocking_, nullptr, refused_));
     http::ServerOptions server_options;
     server_options.io_threads = 2;
     server_options.shutdown_grace = std::chrono::milliseconds(2000);
-    server_ = std::make_unique<http::Server>(server_options, router_);
+    server_ = std::make_unique<http::Server>(server_options, router_, &chain_);
     server_->start();
   }
   ~ApiTest() override {
@@ -136,6 +146,26 @@ class ApiTest : public ::testing::Test {
 
   std::uint16_t port() const { return server_->port(); }
 
+  // "Authorization: Bearer ..." for a caller of `role` (sites for staff, patient for apps).
+  TestClient::Headers as(const std::string& role, std::vector<std::string> sites = {}, std::string patient = "") {
+    auth::Claims c;
+    c.subject = role == "patient" ? "app-" + patient : "dr.marsh";
+    c.role = role;
+    c.sites = std::move(sites);
+    c.patient = std::move(patient);
+    c.issuer = "vigil";
+    c.audience = {"vigil-api"};
+    c.expires_at = clock_.now() + std::chrono::hours(1);
+    return {{"Authorization", "Bearer " + auth::JwtSigner::hs256(kSecret).sign(c)}};
+  }
+  TestClient::Headers patient_app(const std::string& patient) { return as("patient", {}, patient); }
+  TestClient::Headers admin() { return as("admin"); }
+  std::vector<AccessDenied> denied() {
+    std::lock_guard lock(denied_mu_);
+    return denied_;
+  }
+
+  static constexpr const char* kSecret = "api-test-secret-api-test-secret-0123456789";
   WriterGate gate_;
   TempDir dir_;
   ManualClock clock_;
@@ -143,8 +173,14 @@ class ApiTest : public ::testing::Test {
   log::SqliteLog log_;
   alerts::AlertService alerts_;
   boost::asio::thread_pool blocking_;
+  auth::JwtVerifier verifier_{{.hs256_secret = kSecret, .issuer = "vigil", .audience = "vigil-api"}, clock_};
+  observability::MetricsRegistry metrics_;
+  middleware::RefusalCounters refused_{metrics_};
   http::Router router_;
+  http::Chain chain_;
   std::unique_ptr<http::Server> server_;
+  std::mutex denied_mu_;
+  std::vector<AccessDenied> denied_;
 };
 
 TEST_F(ApiTest, HealthAndReadinessAnswerJson) {
@@ -159,6 +195,7 @@ TEST_F(ApiTest, HealthAndReadinessAnswerJson) {
 
 TEST_F(ApiTest, SingleObservationIsStoredOnceAndTheRepeatIsADuplicate) {
   TestClient client(port());
+  client.with_headers(patient_app("DEMO-S01-0007"));
   const auto body = observation(uuid(1), "DEMO-S01-0007", "8867-4", 112, "/min");
   auto res = client.post("/v1/observations", body);
   ASSERT_EQ(res.result_int(), 202) << res.body();
@@ -172,7 +209,7 @@ TEST_F(ApiTest, SingleObservationIsStoredOnceAndTheRepeatIsADuplicate) {
   EXPECT_EQ(body_of(res).at("duplicates").as_int64(), 1);
   EXPECT_EQ(log_.last_seq(), 1U);
 
-  res = client.get("/v1/patients/DEMO-S01-0007/observations?code=8867-4&limit=5");
+  res = client.get("/v1/patients/DEMO-S01-0007/observations?code=8867-4&limit=5", as("investigator", {"S01"}));
   ASSERT_EQ(res.result_int(), 200) << res.body();
   const auto list = body_of(res).at("observations").as_array();
   ASSERT_EQ(list.size(), 1U);
@@ -183,10 +220,11 @@ TEST_F(ApiTest, SingleObservationIsStoredOnceAndTheRepeatIsADuplicate) {
 
 TEST_F(ApiTest, UnitsAreConvertedBeforeStorage) {
   TestClient client(port());
+  client.with_headers(patient_app("DEMO-S01-0007"));
   auto res =
       client.post("/v1/observations", observation(uuid(2), "DEMO-S01-0007", "8310-5", 100.4, "[degF]"));
   ASSERT_EQ(res.result_int(), 202) << res.body();
-  res = client.get("/v1/patients/DEMO-S01-0007/observations?code=8310-5");
+  res = client.get("/v1/patients/DEMO-S01-0007/observations?code=8310-5", admin());
   const auto list = body_of(res).at("observations").as_array();
   ASSERT_EQ(list.size(), 1U);
   EXPECT_EQ(list[0].at("unit").as_string(), "Cel");
@@ -195,11 +233,12 @@ TEST_F(ApiTest, UnitsAreConvertedBeforeStorage) {
 
 TEST_F(ApiTest, BatchStoresValidItemsAndReportsInvalidOnesByIndex) {
   TestClient client(port());
+  client.with_headers(patient_app("DEMO-S01-0001"));
   const auto body = fmt::format(R"({{"observations":[{},{},{},{}]}})",
                                 observation(uuid(10), "DEMO-S01-0001", "8867-4", 80, "/min"),
-                                observation(uuid(11), "DEMO-S02-0001", "9279-1", 16, "/min"),
+                                observation(uuid(11), "DEMO-S01-0001", "9279-1", 16, "/min"),
                                 observation(uuid(12), "DEMO-S01-0001", "8867-4", 900, "/min"),
-                                observation(uuid(13), "NOBODY", "8867-4", 80, "/min"));
+                                observation(uuid(13), "DEMO-S01-0001", "1234-5", 80, "/min"));
   auto res = client.post("/v1/observations", body);
   ASSERT_EQ(res.result_int(), 202) << res.body();
   const auto answer = body_of(res);
@@ -210,8 +249,38 @@ TEST_F(ApiTest, BatchStoresValidItemsAndReportsInvalidOnesByIndex) {
   EXPECT_EQ(errors[0].at("index").as_int64(), 2);
   EXPECT_EQ(errors[0].at("errors").as_array()[0].at("path").as_string(), "value");
   EXPECT_EQ(errors[1].at("index").as_int64(), 3);
-  EXPECT_EQ(errors[1].at("errors").as_array()[0].at("path").as_string(), "patient_id");
+  EXPECT_EQ(errors[1].at("errors").as_array()[0].at("path").as_string(), "code");
   EXPECT_EQ(log_.last_seq(), 2U);
+}
+
+TEST_F(ApiTest, RequestsWithoutCredentialsAre401AndForeignPatientsAre403WithNothingStored) {
+  TestClient client(port());
+  auto res = client.post("/v1/observations", observation(uuid(40), "DEMO-S01-0001", "8867-4", 80, "/min"));
+  EXPECT_EQ(res.result_int(), 401);
+  EXPECT_EQ(body_of(res).at("type").as_string(), "/problems/unauthenticated");
+  EXPECT_FALSE(res[boost::beast::http::field::www_authenticate].empty());
+  EXPECT_EQ(client.get("/v1/alerts").result_int(), 401);
+  EXPECT_EQ(client.get("/healthz").result_int(), 200);  // health checks stay open
+
+  // A patient app posting a batch with one reading of another patient: the whole batch is refused.
+  client.with_headers(patient_app("DEMO-S01-0001"));
+  const auto batch = fmt::format(R"({{"observations":[{},{}]}})",
+                                 observation(uuid(41), "DEMO-S01-0001", "8867-4", 80, "/min"),
+                                 observation(uuid(42), "DEMO-S02-0001", "8867-4", 80, "/min"));
+  res = client.post("/v1/observations", batch);
+  EXPECT_EQ(res.result_int(), 403);
+  EXPECT_EQ(body_of(res).at("type").as_string(), "/problems/forbidden");
+  EXPECT_EQ(res.body().find("DEMO-S01-0001"), std::string::npos);  // says nothing about the grants
+  EXPECT_EQ(log_.last_seq(), 0U);
+  ASSERT_EQ(denied().size(), 1U);
+  EXPECT_EQ(denied()[0].action, "observation.submit");
+  EXPECT_EQ(denied()[0].entity, "patient/DEMO-S02-0001");
+  EXPECT_EQ(denied()[0].subject, "app-DEMO-S01-0001");
+
+  // Staff, admins included, never submit readings.
+  res = client.post("/v1/observations", observation(uuid(43), "DEMO-S01-0001", "8867-4", 80, "/min"), admin());
+  EXPECT_EQ(res.result_int(), 403);
+  EXPECT_EQ(log_.last_seq(), 0U);
 }
 
 TEST_F(ApiTest, EachErrorHasItsStatusAndAProblemBody) {
@@ -250,7 +319,13 @@ TEST_F(ApiTest, EachErrorHasItsStatusAndAProblemBody) {
        "/problems/patient-not-enrolled"},
   };
   for (const auto& c : cases) {
-    auto res = client.request(Verb::post, "/v1/observations", c.body, {}, c.content_type);
+    // Each case is sent by the app of the patient it names, so authorisation passes and the
+    // status is the one of the body's own problem.
+    std::string patient = "DEMO-S01-0001";
+    for (const char* p : {"DEMO-S09-0001", "DEMO-S01-0401"}) {
+      if (c.body.find(p) != std::string::npos) patient = p;
+    }
+    auto res = client.request(Verb::post, "/v1/observations", c.body, patient_app(patient), c.content_type);
     EXPECT_EQ(res.result_int(), c.status) << c.body.substr(0, 200) << " -> " << res.body();
     EXPECT_EQ(res[boost::beast::http::field::content_type], "application/problem+json");
     const auto problem = body_of(res);
@@ -262,6 +337,7 @@ TEST_F(ApiTest, EachErrorHasItsStatusAndAProblemBody) {
 
 TEST_F(ApiTest, FieldErrorsNameTheField) {
   TestClient client(port());
+  client.with_headers(patient_app("DEMO-S01-0001"));
   auto res = client.post("/v1/observations", observation(uuid(5), "DEMO-S01-0001", "8310-5", 80, "Cel"));
   ASSERT_EQ(res.result_int(), 422);
   EXPECT_EQ(body_of(res).at("errors").as_array()[0].at("path").as_string(), "value");
@@ -272,6 +348,13 @@ TEST_F(ApiTest, FieldErrorsNameTheField) {
 
 TEST_F(ApiTest, QuestionnaireResponsesAreValidatedAndStored) {
   TestClient client(port());
+  EXPECT_EQ(client
+                .post("/v1/questionnaire-responses",
+                      R"({"id":"00000000-0000-4000-8000-000000000022","patient_id":"DEMO-S02-0003","questionnaire":"demo-daily","version":"1","authored":"2026-11-22T07:30:00Z","answers":{"pain":1}})",
+                      patient_app("DEMO-S02-0004"))
+                .result_int(),
+            403);
+  client.with_headers(patient_app("DEMO-S02-0003"));
   const auto ok = fmt::format(
       R"({{"id":"{}","patient_id":"DEMO-S02-0003","questionnaire":"demo-daily","version":"1","authored":"2026-11-22T07:30:00Z","answers":{{"pain":9,"nausea":false,"shortness_of_breath":false,"new_confusion":false}}}})",
       uuid(20));
@@ -295,6 +378,7 @@ TEST_F(ApiTest, AlertsCanBeListedFetchedAcknowledgedAndResolved) {
   raise("DEMO-S02-0009", "threshold:8867-4", domain::Severity::medium);
   const std::string id = opened.at(0).alert.id;
   TestClient client(port());
+  client.with_headers(as("investigator", {"S01", "S02"}));
 
   auto res = client.get("/v1/alerts?site=S01&min_severity=high");
   ASSERT_EQ(res.result_int(), 200) << res.body();
@@ -313,6 +397,8 @@ TEST_F(ApiTest, AlertsCanBeListedFetchedAcknowledgedAndResolved) {
   ASSERT_EQ(res.result_int(), 200);
   EXPECT_EQ(body_of(res).at("status").as_string(), "open");
 
+  res = client.post("/v1/alerts/" + id + "/acknowledge", R"({"actor":"dr.other","note":"seen"})");
+  EXPECT_EQ(res.result_int(), 422);  // the actor is the signed-in user, nobody else
   res = client.post("/v1/alerts/" + id + "/acknowledge", R"({"actor":"dr.marsh","note":"seen"})");
   ASSERT_EQ(res.result_int(), 200) << res.body();
   EXPECT_EQ(body_of(res).at("status").as_string(), "acknowledged");
@@ -323,10 +409,36 @@ TEST_F(ApiTest, AlertsCanBeListedFetchedAcknowledgedAndResolved) {
   EXPECT_EQ(body_of(res).at("status").as_string(), "resolved");
 
   EXPECT_EQ(client.get("/v1/alerts/al_0000000000000000").result_int(), 404);
-  EXPECT_EQ(client.post("/v1/alerts/" + id + "/resolve", R"({"note":"x"})").result_int(), 422);
+  EXPECT_EQ(client.post("/v1/alerts/" + id + "/resolve", R"({"note":"x","colour":"red"})").result_int(), 422);
   EXPECT_EQ(client.get("/v1/alerts?status=bogus").result_int(), 400);
   EXPECT_EQ(client.get("/v1/alerts?cursor=nope").result_int(), 400);
   EXPECT_EQ(client.get("/v1/alerts?colour=red").result_int(), 400);
+}
+
+TEST_F(ApiTest, StaffSeeOnlyTheAlertsOfTheirSites) {
+  const auto s01 = raise("DEMO-S01-0007", "news2", domain::Severity::high);
+  const auto s02 = raise("DEMO-S02-0009", "threshold:8867-4", domain::Severity::medium);
+  TestClient client(port());
+  client.with_headers(as("investigator", {"S01"}));
+  auto res = client.get("/v1/alerts");
+  ASSERT_EQ(res.result_int(), 200) << res.body();
+  auto alerts = body_of(res).at("alerts").as_array();
+  ASSERT_EQ(alerts.size(), 1U);  // scoped to S01 without asking
+  EXPECT_EQ(alerts[0].at("site_id").as_string(), "S01");
+  EXPECT_EQ(client.get("/v1/alerts?site=S02").result_int(), 403);
+  EXPECT_EQ(client.get("/v1/alerts/" + s02[0].alert.id).result_int(), 403);
+  EXPECT_EQ(client.post("/v1/alerts/" + s02[0].alert.id + "/acknowledge", "{}").result_int(), 403);
+  EXPECT_EQ(client.get("/v1/patients/DEMO-S02-0009/observations").result_int(), 403);
+  EXPECT_EQ(client.get("/v1/alerts/" + s01[0].alert.id).result_int(), 200);
+
+  // Data managers read everything but do not act on alerts; patient apps read no alerts.
+  client.with_headers(as("data-manager"));
+  EXPECT_EQ(body_of(client.get("/v1/alerts")).at("alerts").as_array().size(), 2U);
+  EXPECT_EQ(client.post("/v1/alerts/" + s01[0].alert.id + "/acknowledge", "{}").result_int(), 403);
+  client.with_headers(patient_app("DEMO-S01-0007"));
+  EXPECT_EQ(client.get("/v1/alerts").result_int(), 403);
+  EXPECT_EQ(client.get("/v1/alerts/stream").result_int(), 403);
+  EXPECT_GE(denied().size(), 6U);
 }
 
 // Reads from a raw socket until `needle` appears (or 20 s pass).
@@ -344,12 +456,12 @@ std::string read_until(boost::asio::ip::tcp::socket& socket, std::string& buffer
 }
 
 boost::asio::ip::tcp::socket open_stream(boost::asio::io_context& ioc, std::uint16_t port,
-                                         const std::string& last_id) {
+                                         const std::string& last_id, const std::string& authorization) {
   boost::asio::ip::tcp::socket socket(ioc);
   socket.connect({boost::asio::ip::make_address("127.0.0.1"), port});
   timeval tv{1, 0};  // a read returns at least every second so read_until can check its deadline
   setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  std::string req = "GET /v1/alerts/stream HTTP/1.1\r\nHost: x\r\n";
+  std::string req = "GET /v1/alerts/stream HTTP/1.1\r\nHost: x\r\nAuthorization: " + authorization + "\r\n";
   if (!last_id.empty()) req += "Last-Event-ID: " + last_id + "\r\n";
   req += "\r\n";
   boost::asio::write(socket, boost::asio::buffer(req));
@@ -359,7 +471,9 @@ boost::asio::ip::tcp::socket open_stream(boost::asio::io_context& ioc, std::uint
 TEST_F(ApiTest, AlertStreamSendsBacklogThenLiveEventsAndResumesFromLastEventId) {
   const auto first = raise("DEMO-S01-0007", "news2", domain::Severity::high);
   boost::asio::io_context ioc;
-  auto socket = open_stream(ioc, port(), "0");
+  const auto credentials = as("investigator", {"S01", "S03"}).front().second;
+  raise("DEMO-S02-0009", "news2", domain::Severity::high);  // another site: never shown
+  auto socket = open_stream(ioc, port(), "0", credentials);
   std::string buffer;
   read_until(socket, buffer, fmt::format("id: {}\n", first[0].event_id));
   ASSERT_NE(buffer.find("Content-Type: text/event-stream"), std::string::npos) << buffer;
@@ -371,16 +485,18 @@ TEST_F(ApiTest, AlertStreamSendsBacklogThenLiveEventsAndResumesFromLastEventId) 
   EXPECT_NE(buffer.find(second[0].alert.id), std::string::npos) << buffer;
 
   // Resume after the first event: only the second comes.
-  auto resumed = open_stream(ioc, port(), std::to_string(first[0].event_id));
+  auto resumed = open_stream(ioc, port(), std::to_string(first[0].event_id), credentials);
   std::string again;
   read_until(resumed, again, fmt::format("id: {}\n", second[0].event_id));
   EXPECT_NE(again.find(second[0].alert.id), std::string::npos) << again;
   EXPECT_EQ(again.find(first[0].alert.id), std::string::npos);
+  EXPECT_EQ(buffer.find("DEMO-S02-0009"), std::string::npos);
+  EXPECT_EQ(again.find("DEMO-S02-0009"), std::string::npos);
 }
 
 TEST_F(ApiTest, AlertStreamRefusesABadLastEventId) {
   TestClient client(port());
-  auto res = client.get("/v1/alerts/stream", {{"Last-Event-ID", "abc"}});
+  auto res = client.get("/v1/alerts/stream", {{"Last-Event-ID", "abc"}, admin().front()});
   EXPECT_EQ(res.result_int(), 400);
 }
 
@@ -396,14 +512,16 @@ TEST_F(FullQueueTest, IntakeAnswers503WithRetryAfterWhenTheQueueIsFullAndLosesNo
   }
   auto first = std::async(std::launch::async, [this] {
     TestClient client(port());
-    return client.post("/v1/observations", observation(uuid(30), "DEMO-S01-0001", "8867-4", 70, "/min"));
+    return client.post("/v1/observations", observation(uuid(30), "DEMO-S01-0001", "8867-4", 70, "/min"),
+                       patient_app("DEMO-S01-0001"));
   });
   {  // the writer holds the first batch: the queue (1 item) is now full
     std::unique_lock lock(gate_.mu);
     ASSERT_TRUE(gate_.cv.wait_for(lock, std::chrono::seconds(20), [&] { return gate_.waiting == 1; }));
   }
   TestClient client(port());
-  auto res = client.post("/v1/observations", observation(uuid(31), "DEMO-S01-0001", "8867-4", 71, "/min"));
+  auto res = client.post("/v1/observations", observation(uuid(31), "DEMO-S01-0001", "8867-4", 71, "/min"),
+                         patient_app("DEMO-S01-0001"));
   EXPECT_EQ(res.result_int(), 503);
   EXPECT_EQ(res[boost::beast::http::field::retry_after], "1");
   EXPECT_EQ(body_of(res).at("type").as_string(), "/problems/intake-overloaded");

@@ -10,11 +10,13 @@ namespace vigil::api {
 
 void register_routes(http::Router& router, const ApiDeps& deps, const ApiOptions& options) {
   detail::add_health_routes(router, deps);
+  detail::add_ops_routes(router, deps);
   detail::add_intake_routes(router, deps, options);
   // The stream before /v1/alerts/{id}: the first matching route wins.
   detail::add_alert_stream_route(router, deps, options);
   detail::add_alert_routes(router, deps, options);
   detail::add_patient_routes(router, deps, options);
+  if (deps.store != nullptr) detail::add_registry_routes(router, deps, options);
 }
 
 namespace detail {

@@ -12,7 +12,8 @@ void add_health_routes(http::Router& router, const ApiDeps& deps) {
   router.add(http::Verb::get, "/healthz",
              [](http::RequestContext&) -> boost::asio::awaitable<std::optional<http::Response>> {
                co_return http::json_response(http::Status::ok, boost::json::object{{"status", "ok"}});
-             });
+             },
+             http::RouteOptions{.group = "health", .open = true});
   router.add(http::Verb::get, "/readyz",
              [deps](http::RequestContext& ctx) -> boost::asio::awaitable<std::optional<http::Response>> {
                const Readiness r = deps.readiness ? deps.readiness() : Readiness{};
@@ -25,7 +26,8 @@ void add_health_routes(http::Router& router, const ApiDeps& deps) {
                    {"processing_lag", r.log_last_seq - std::min(r.log_last_seq, r.processed_seq)}};
                co_return http::json_response(ready ? http::Status::ok : http::Status::service_unavailable,
                                              body);
-             });
+             },
+             http::RouteOptions{.group = "health", .open = true});
 }
 
 }  // namespace vigil::api::detail

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/access.h"
 #include "api/append.h"
 #include "api/routes.h"
 #include "domain/codec.h"
@@ -113,6 +114,19 @@ boost::asio::awaitable<std::optional<http::Response>> post_observations(const Ap
   if (parsed.status != domain::ParseStatus::ok)
     co_return parse_failure(parsed.status, parsed.message, options.max_batch);
 
+  // Authorisation before anything is validated or stored: a device or patient app submits only for
+  // its own patient, so one foreign item refuses the whole request (nothing is stored).
+  std::string_view checked;
+  for (const auto& item : parsed.items) {
+    const std::string_view patient = item.observation.patient_id;
+    if (patient.empty() || patient == checked) continue;
+    if (auto denied = authorize(deps, ctx, "observation.submit", fmt::format("patient/{}", patient),
+                                [&](const auth::Principal& p) { return auth::may_submit_for(p, patient); })) {
+      co_return denied;
+    }
+    checked = patient;
+  }
+
   const TimePoint now = deps.clock.now();
   std::vector<log::AppendItem> items;
   items.reserve(parsed.items.size());
@@ -127,7 +141,7 @@ boost::asio::awaitable<std::optional<http::Response>> post_observations(const Ap
     }
     auto& obs = item.observation;
     items.push_back(log::AppendItem{log::RecordKind::observation, obs.id, obs.patient_id, obs.code,
-                                    obs.effective_time, domain::encode(obs)});
+                                    obs.effective_time, domain::encode(obs), ctx.traceparent});
   }
   if (items.empty()) {
     co_return http::problem(Status::unprocessable_entity, "invalid-observations",
@@ -150,6 +164,10 @@ boost::asio::awaitable<std::optional<http::Response>> post_questionnaire_respons
         fmt::format("{} field error(s)", parsed.errors.size()), {{"errors", to_json(parsed.errors)}});
   }
   auto& response = parsed.response;
+  if (auto denied = authorize(deps, ctx, "questionnaire-response.submit", fmt::format("patient/{}", response.patient_id),
+                              [&](const auth::Principal& p) { return auth::may_submit_for(p, response.patient_id); })) {
+    co_return denied;
+  }
   auto check = deps.registry.check_patient_for_intake(response.patient_id);
   if (!check.ok()) {
     ItemVerdict verdict{check.result, {{"patient_id", check.detail}}};
@@ -173,18 +191,22 @@ boost::asio::awaitable<std::optional<http::Response>> post_questionnaire_respons
   }
   std::vector<log::AppendItem> items;
   items.push_back(log::AppendItem{log::RecordKind::questionnaire_response, response.id, response.patient_id,
-                                  response.questionnaire_id, response.authored, domain::encode(response)});
+                                  response.questionnaire_id, response.authored, domain::encode(response),
+                                  ctx.traceparent});
   co_return co_await store(deps, options, std::move(items), {});
 }
 
 }  // namespace
 
 void add_intake_routes(http::Router& router, const ApiDeps& deps, const ApiOptions& options) {
-  router.add(http::Verb::post, "/v1/observations",
-             [deps, options](http::RequestContext& ctx) { return post_observations(deps, options, ctx); });
-  router.add(http::Verb::post, "/v1/questionnaire-responses", [deps, options](http::RequestContext& ctx) {
-    return post_questionnaire_response(deps, options, ctx);
-  });
+  const http::RouteOptions intake{.group = "intake", .priority = http::RoutePriority::high};
+  router.add(
+      http::Verb::post, "/v1/observations",
+      [deps, options](http::RequestContext& ctx) { return post_observations(deps, options, ctx); }, intake);
+  router.add(
+      http::Verb::post, "/v1/questionnaire-responses",
+      [deps, options](http::RequestContext& ctx) { return post_questionnaire_response(deps, options, ctx); },
+      intake);
 }
 
 }  // namespace vigil::api::detail

@@ -2,6 +2,7 @@
 // the durable log (so it shows exactly what was acknowledged), newest first.
 #include <fmt/format.h>
 
+#include "api/access.h"
 #include "api/query.h"
 #include "api/routes.h"
 #include "domain/codec.h"
@@ -19,9 +20,16 @@ boost::asio::awaitable<std::optional<http::Response>> list_observations(const Ap
                                                                         const ApiOptions& options,
                                                                         http::RequestContext& ctx) {
   const std::string patient_id(ctx.params.get("id"));
-  if (!deps.registry.patient(patient_id)) {
+  const auto patient = deps.registry.patient(patient_id);
+  if (!patient) {
     co_return http::problem(Status::not_found, "unknown-patient", "Unknown patient",
                             fmt::format("no patient '{}' in the registry", patient_id));
+  }
+  if (auto denied = authorize(deps, ctx, "observation.read", fmt::format("patient/{}", patient_id),
+                              [&](const auth::Principal& p) {
+                                return auth::may_read_site(p, patient->trial_id, patient->site_id);
+                              })) {
+    co_return denied;
   }
   QueryParams q(ctx.query);
   q.reject_unknown({"code", "since", "limit"});
@@ -60,8 +68,10 @@ boost::asio::awaitable<std::optional<http::Response>> list_observations(const Ap
 }  // namespace
 
 void add_patient_routes(http::Router& router, const ApiDeps& deps, const ApiOptions& options) {
-  router.add(http::Verb::get, "/v1/patients/{id}/observations",
-             [deps, options](http::RequestContext& ctx) { return list_observations(deps, options, ctx); });
+  router.add(
+      http::Verb::get, "/v1/patients/{id}/observations",
+      [deps, options](http::RequestContext& ctx) { return list_observations(deps, options, ctx); },
+      http::RouteOptions{.group = "read"});
 }
 
 }  // namespace vigil::api::detail

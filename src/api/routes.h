@@ -16,6 +16,8 @@ void add_alert_routes(http::Router& router, const ApiDeps& deps, const ApiOption
 void add_alert_stream_route(http::Router& router, const ApiDeps& deps, const ApiOptions& options);
 void add_patient_routes(http::Router& router, const ApiDeps& deps, const ApiOptions& options);
 void add_health_routes(http::Router& router, const ApiDeps& deps);
+void add_ops_routes(http::Router& router, const ApiDeps& deps);
+void add_registry_routes(http::Router& router, const ApiDeps& deps, const ApiOptions& options);
 
 // True when the request declares a JSON body ("application/json", parameters allowed).
 bool has_json_body(const http::Request& request);

@@ -10,5 +10,7 @@ void register_serve_command(CLI::App& app, int& exit_code);
 // `vigil demo [--rate N] [--speed X] [--duration D] ...`: a fresh node on the demo trial, driven by
 // the simulator; prints a summary; exit 0 when every acknowledged observation was stored.
 void register_demo_command(CLI::App& app, int& exit_code);
+// `vigil token issue --role R --sub S [--site X]... [--patient P] [--ttl D] [--config F]`.
+void register_token_command(CLI::App& app, int& exit_code);
 
 }  // namespace vigil::app

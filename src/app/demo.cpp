@@ -11,10 +11,14 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <thread>
 
 #include "app/commands.h"
+#include "app/credentials.h"
 #include "app/node.h"
+#include "auth/api_key.h"
+#include "store/entities.h"
 #include "config/config.h"
 #include "loadgen/cli.h"
 #include "observability/logging.h"
@@ -63,6 +67,10 @@ int demo(const DemoOptions& o) {
   config.pipeline.workers = o.workers;
   // Simulated time runs `speed` times faster: scan for silent patients every simulated 10 minutes.
   config.pipeline.missing_data_scan = std::chrono::minutes(10);
+  // A fresh secret for this run only; tokens are checked against real time, not the demo clock.
+  config.auth.hs256_secret_file = config.storage.data_dir / "jwt-hs256.key";
+  config.auth.create_secret = true;
+  config.auth.token_ttl = std::chrono::hours(12);
   observability::configure_logging("warn", "text");
 
   boost::asio::io_context signals_context;
@@ -89,14 +97,35 @@ int demo(const DemoOptions& o) {
       enrolled += p.status == registry::PatientStatus::enrolled ? 1 : 0;
     });
     const auto trials = registry.trials();
+    // One wearable per enrolled patient, registered like an operator would (the key is shown once
+    // and only its hash is stored); the serials match the simulator's device ids.
+    std::unordered_map<std::string, std::string> device_keys;  // patient id -> vk_...
+    std::size_t device_no = 0;
+    registry.for_each_patient([&](const registry::Patient& p) {
+      if (p.status != registry::PatientStatus::enrolled) return;
+      const auto key = auth::generate_api_key();
+      store::Device d;
+      d.serial = fmt::format("wear-{:05}", ++device_no);
+      d.type = "wearable";
+      d.patient_id = p.id;
+      d.api_key_hash = auth::hash_api_key(key);
+      node.store().create_device(d, store::ChangeContext{"vigil-demo", "demo wearable"});
+      device_keys.emplace(p.id, key);
+    });
+    const SystemClock wall;
+    const auto admin_token = make_signer(config.auth).sign(make_claims(config.auth, wall, "vigil-demo", "admin"));
     std::printf("vigil demo: listening on %s\n", base.c_str());
     std::printf("  trial     %s: %zu sites, %zu patients enrolled (%s)\n",
                 trials.empty() ? "?" : trials.front().id.c_str(),
                 trials.empty() ? 0 : registry.sites(trials.front().id).size(), enrolled, o.trial.c_str());
     std::printf("  data      %s (fresh)\n", config.storage.data_dir.c_str());
     std::printf("  clock     1 real second = %.0f simulated seconds\n", o.speed);
-    std::printf("  alerts    curl -N %s/v1/alerts/stream   (live, Server-Sent Events)\n", base.c_str());
-    std::printf("            curl '%s/v1/alerts?min_severity=high'\n", base.c_str());
+    std::printf("  devices   %zu wearables registered, one API key each\n", device_keys.size());
+    std::printf("  token     export VIGIL_TOKEN=%s\n", admin_token.c_str());
+    std::printf("            (an admin bearer token for this run; it expires in 12 h)\n");
+    std::printf("  alerts    curl -N -H \"Authorization: Bearer $VIGIL_TOKEN\" %s/v1/alerts/stream\n", base.c_str());
+    std::printf("            curl -H \"Authorization: Bearer $VIGIL_TOKEN\" '%s/v1/alerts?min_severity=high'\n",
+                base.c_str());
     std::printf("  %s\n\n", duration.count() > 0 ? fmt::format("running for {}", o.duration).c_str()
                                                  : "Ctrl-C ends the run and prints the summary");
     std::fflush(stdout);
@@ -108,6 +137,11 @@ int demo(const DemoOptions& o) {
     sim_options.seed = o.seed;
     sim_options.connections = o.connections;
     sim_options.batch_size = o.batch;
+    sim_options.device_credential = [&device_keys](std::string_view patient) {
+      const auto it = device_keys.find(std::string(patient));
+      return it == device_keys.end() ? sim::Header{} : sim::Header{"X-API-Key", it->second};
+    };
+    sim_options.staff_headers = {{"Authorization", "Bearer " + admin_token}};
     sim::SimHooks hooks;
     hooks.stop_requested = [&] { return stop.load(); };
     hooks.probe = [&node] {

@@ -4,10 +4,17 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <fstream>
 #include <system_error>
 
 #include "api/api.h"
+#include "app/credentials.h"
+#include "common/ticker.h"
+#include "observability/process_metrics.h"
 #include "registry/protocol_file.h"
+#include "store/field_cipher.h"
+#include "store/pg_registry_store.h"
+#include "store/sqlite_registry_store.h"
 
 namespace vigil::app {
 namespace {
@@ -20,6 +27,22 @@ std::filesystem::path prepare_data_dir(const std::filesystem::path& dir) {
     throw StartupError(fmt::format("data folder {} is not a directory", dir.string()));
   }
   return dir;
+}
+
+std::optional<store::FieldCipher> field_cipher(const config::RegistryStoreConfig& c) {
+  if (c.field_key_file.empty()) return std::nullopt;
+  std::ifstream in(c.field_key_file);
+  std::string hex;
+  in >> hex;
+  if (!in && hex.empty()) {
+    throw StartupError(fmt::format("cannot read registry.field_key_file {}", c.field_key_file.string()));
+  }
+  try {
+    return store::FieldCipher::from_hex(hex);
+  } catch (const std::exception&) {
+    throw StartupError(fmt::format("registry.field_key_file {} must hold 64 hex digits (an AES-256 key)",
+                                   c.field_key_file.string()));
+  }
 }
 
 template <typename Fn>
@@ -42,36 +65,45 @@ Node::Node(const config::Config& config, const Clock& clock) : config_(config), 
     throw StartupError(e.what());  // already "FILE:LINE:COL: reason"
   }
   const auto dir = prepare_data_dir(config_.storage.data_dir);
+  observability::register_process_metrics(metrics_);
+
+  const auto& rc = config_.registry;
+  store_ = opening("the registry store", [&]() -> std::unique_ptr<store::RegistryStore> {
+    if (rc.backend == "postgres") {
+      store::PgOptions o;
+      o.conninfo = rc.postgres;
+      o.pool_size = rc.pool_size;
+      o.cipher = field_cipher(rc);
+      return std::make_unique<store::PgRegistryStore>(std::move(o), clock_);
+    }
+    store::SqliteStoreOptions o;
+    o.path = dir / "registry.db";
+    o.cipher = field_cipher(rc);
+    return std::make_unique<store::SqliteRegistryStore>(std::move(o), clock_);
+  });
 
   log::SqliteLogOptions log_options;
   log_options.max_queued_items = config_.intake.queue_capacity;
   log_options.max_group_items = config_.intake.max_group_items;
   log_options.clock = &clock_;
+  log_options.metrics = &metrics_;
   log_ = opening("the intake log",
                  [&] { return std::make_unique<log::SqliteLog>(dir / "intake.db", log_options); });
   alerts_ =
-      opening("the alert store", [&] { return std::make_unique<alerts::AlertService>(dir / "alerts.db"); });
+      opening("the alert store", [&] { return std::make_unique<alerts::AlertService>(dir / "alerts.db", &metrics_); });
 
   pipeline::ProcessorOptions processor_options;
   processor_options.workers = config_.pipeline.workers;
   processor_options.batch = config_.pipeline.batch;
   processor_options.worker_queue = config_.pipeline.worker_queue;
   processor_options.missing_data_scan = config_.pipeline.missing_data_scan;
+  processor_options.metrics = &metrics_;
   processor_ = std::make_unique<pipeline::Processor>(processor_options, *log_, *registry_, *alerts_, clock_);
 
   blocking_ = std::make_unique<boost::asio::thread_pool>(config_.storage.blocking_threads);
 
-  api::ApiOptions api_options;
-  api_options.max_batch = config_.intake.max_batch;
-  api_options.retry_after = config_.intake.retry_after;
-  api::register_routes(
-      router_,
-      api::ApiDeps{
-          *log_, *log_, *registry_, *alerts_, *blocking_, clock_,
-          [this] {
-            return api::Readiness{started_ && !stopped_, log_->last_seq(), processor_->stats().position};
-          }},
-      api_options);
+  build_security();
+  build_api();
 
   http::ServerOptions server_options;
   server_options.host = config_.server.host;
@@ -82,10 +114,75 @@ Node::Node(const config::Config& config, const Clock& clock) : config_(config), 
   server_options.idle_timeout = config_.server.idle_timeout;
   server_options.shutdown_grace = config_.server.shutdown_grace;
   try {
-    server_ = std::make_unique<http::Server>(server_options, router_);
+    server_ = std::make_unique<http::Server>(server_options, router_, &gateway_->chain());
   } catch (const std::exception& e) {
     throw StartupError(e.what());  // "cannot listen on host:port: reason"
   }
+}
+
+void Node::build_security() {
+  try {
+    // Token lifetimes are real time even when the node runs on the demo's compressed clock.
+    static const SystemClock wall;
+    jwt_ = std::make_unique<auth::JwtVerifier>(make_verifier(config_.auth, wall));
+  } catch (const std::exception& e) {
+    throw StartupError(fmt::format("auth: {}", e.what()));
+  }
+  device_keys_ = std::make_shared<StoreDeviceKeys>(
+      *store_, cache::CacheOptions{.capacity = 100'000, .ttl = std::chrono::seconds(30), .negative_ttl = std::chrono::seconds(5)},
+      SteadyTicker::instance());
+  metrics_.counter_callback("vigil_cache_hits_total", "Device-key cache hits",
+                            [keys = device_keys_] { return static_cast<double>(keys->stats().hits); });
+  metrics_.counter_callback("vigil_cache_misses_total", "Device-key cache misses",
+                            [keys = device_keys_] { return static_cast<double>(keys->stats().misses); });
+  audit_ = std::make_unique<AuditSink>(*store_, *blocking_, metrics_);
+  gateway_ = std::make_unique<Gateway>(GatewayDeps{
+      config_, metrics_, *jwt_, device_keys_, *blocking_,
+      [this]() -> std::size_t { return server_ ? server_->connections() : 0; },
+      [this](const middleware::AuthFailure& f) {
+        audit_->record(store::AuditEntry{"anonymous", "authentication.failed", "route",
+                                         fmt::format("{} {}", f.method, f.route), std::nullopt, std::nullopt,
+                                         fmt::format("{} from {} (request {})", f.reason, f.remote_address,
+                                                     f.request_id)});
+      }});
+}
+
+void Node::build_api() {
+  profiler_ = std::make_unique<observability::CpuProfiler>(config_.storage.data_dir);
+  // The registry store behind its own breaker and bulkhead: a store that hangs fills its own pool
+  // and trips its own breaker, while intake (the log) and alert reads carry on.
+  const auto& b = config_.breakers;
+  store_breaker_ = std::make_unique<resilience::SreBreaker>(
+      "registry-store", resilience::BreakerOptions{b.k, b.window, b.buckets, b.probe_interval},
+      SteadyTicker::instance());
+  store_bulkhead_ = std::make_unique<resilience::Bulkhead>(
+      "registry-store", static_cast<unsigned>(std::max<std::size_t>(2, config_.registry.pool_size)), 64);
+  metrics_.gauge_callback("vigil_breaker_reject_probability",
+                          "Probability the registry-store circuit breaker refuses a call (0: closed)",
+                          [b = store_breaker_.get()] { return b->reject_probability(); });
+  metrics_.counter_callback("vigil_breaker_rejected_total", "Calls the registry-store circuit breaker refused",
+                            [b = store_breaker_.get()] { return static_cast<double>(b->rejected()); });
+  metrics_.counter_callback("vigil_bulkhead_refused_total", "Calls refused because the registry-store pool was full",
+                            [b = store_bulkhead_.get()] { return static_cast<double>(b->refused()); });
+  api::ApiOptions api_options;
+  api_options.max_batch = config_.intake.max_batch;
+  api_options.retry_after = config_.intake.retry_after;
+  api::ApiDeps deps{*log_, *log_, *registry_, *alerts_, *blocking_, clock_, [this] {
+                      return api::Readiness{started_ && !stopped_, log_->last_seq(), processor_->stats().position};
+                    }};
+  deps.store = store_.get();
+  deps.store_breaker = store_breaker_.get();
+  deps.store_bulkhead = store_bulkhead_.get();
+  deps.metrics = &metrics_;
+  deps.profiler = profiler_.get();
+  deps.audit = [this](store::AuditEntry entry) { audit_->record(std::move(entry)); };
+  deps.on_denied = [this](const api::AccessDenied& d) {
+    audit_->record(store::AuditEntry{d.subject.empty() ? "anonymous" : d.subject, "authorization.denied",
+                                     "request", d.entity, std::nullopt, std::nullopt,
+                                     fmt::format("{}: {} (role {}, from {}, request {})", d.action, d.reason, d.role,
+                                                 d.remote_address, d.request_id)});
+  };
+  api::register_routes(router_, deps, api_options);
 }
 
 Node::~Node() {
@@ -105,6 +202,7 @@ bool Node::stop() {
   bool clean = true;
   if (server_) clean = server_->shutdown();
   if (processor_) processor_->stop();
+  if (store_bulkhead_) store_bulkhead_->join();
   if (blocking_) blocking_->join();
   if (log_) log_->close();
   return clean;

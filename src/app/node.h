@@ -1,7 +1,9 @@
 #pragma once
 // The composition root: one running Vigil node built from a Config. It owns, in start-up order, the
-// registry (protocol file), the durable intake log, the alert service, the processing pipeline, the
-// blocking pool and the HTTP server, and shuts them down in reverse order.
+// metrics registry, the registry (protocol file), the registry/audit store (SQLite or PostgreSQL),
+// the durable intake log, the alert service, the processing pipeline, the blocking pool, the token
+// verifier, the middleware chain (app/gateway.h) and the HTTP server, and shuts them down in
+// reverse order.
 //
 // Thread safety: construct, start() and stop() from one controlling thread. The accessors are for
 // the demo and tests, which read stats while the node runs.
@@ -14,13 +16,22 @@
 #include <stdexcept>
 
 #include "alerts/alert_service.h"
+#include "app/audit_sink.h"
+#include "app/device_keys.h"
+#include "app/gateway.h"
+#include "auth/jwt.h"
 #include "common/clock.h"
 #include "config/config.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "log/sqlite_log.h"
+#include "observability/metrics.h"
+#include "observability/profiler.h"
 #include "pipeline/processor.h"
 #include "registry/registry.h"
+#include "resilience/breaker.h"
+#include "resilience/bulkhead.h"
+#include "store/registry_store.h"
 
 namespace vigil::app {
 
@@ -49,15 +60,29 @@ class Node {
   [[nodiscard]] log::SqliteLog& intake_log() { return *log_; }
   [[nodiscard]] alerts::AlertService& alerts() { return *alerts_; }
   [[nodiscard]] pipeline::Processor& processor() { return *processor_; }
+  [[nodiscard]] store::RegistryStore& store() { return *store_; }
+  [[nodiscard]] observability::MetricsRegistry& metrics() { return metrics_; }
 
  private:
+  void build_security();
+  void build_api();
+
   const config::Config config_;
   const Clock& clock_;
+  observability::MetricsRegistry metrics_;  // first: every component below registers into it
   std::unique_ptr<registry::Registry> registry_;
+  std::unique_ptr<store::RegistryStore> store_;
   std::unique_ptr<log::SqliteLog> log_;
   std::unique_ptr<alerts::AlertService> alerts_;
   std::unique_ptr<pipeline::Processor> processor_;
   std::unique_ptr<boost::asio::thread_pool> blocking_;
+  std::unique_ptr<auth::JwtVerifier> jwt_;
+  std::shared_ptr<StoreDeviceKeys> device_keys_;
+  std::unique_ptr<AuditSink> audit_;
+  std::unique_ptr<observability::CpuProfiler> profiler_;
+  std::unique_ptr<Gateway> gateway_;
+  std::unique_ptr<resilience::SreBreaker> store_breaker_;
+  std::unique_ptr<resilience::Bulkhead> store_bulkhead_;
   http::Router router_;
   std::unique_ptr<http::Server> server_;
   std::atomic<bool> started_{false};  // read by /readyz on network threads

@@ -126,7 +126,7 @@ Config parse(const YAML::Node& root, const Reader& r) {
   if (!root || root.IsNull()) return c;  // an empty file means every default
   r.section(root, "",
             {"server", "storage", "logging", "intake", "pipeline", "trial", "limits", "rate_limits", "shedding",
-             "deadlines", "breakers", "auth"},
+             "deadlines", "breakers", "auth", "registry"},
             [&](const std::string& k, const YAML::Node& v) {
               if (k == "limits") detail::read_limits(r, v, c.limits);
               if (k == "rate_limits") detail::read_rate_limits(r, v, c.rate_limits);
@@ -134,6 +134,7 @@ Config parse(const YAML::Node& root, const Reader& r) {
               if (k == "deadlines") detail::read_deadlines(r, v, c.deadlines);
               if (k == "breakers") detail::read_breakers(r, v, c.breakers);
               if (k == "auth") detail::read_auth(r, v, c.auth);
+              if (k == "registry") detail::read_registry(r, v, c.registry);
               if (k == "server") read_server(r, v, c.server);
               if (k == "storage") read_storage(r, v, c.storage);
               if (k == "logging") read_logging(r, v, c.logging);

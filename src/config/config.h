@@ -108,6 +108,14 @@ struct AuthConfig {
   std::chrono::seconds token_ttl{3600};  // lifetime of tokens minted by `vigil token issue` / the demo
 };
 
+// Where trials, sites, patients, devices, users, protocol versions and the audit trail live.
+struct RegistryStoreConfig {
+  std::string backend = "sqlite";  // "sqlite" (storage.data_dir/registry.db) or "postgres"
+  std::string postgres;            // libpq conninfo, required for postgres
+  std::size_t pool_size = 4;       // PostgreSQL connections
+  std::filesystem::path field_key_file;  // 64 hex digits (AES-256) for patient identities; empty: none
+};
+
 struct Config {
   ServerConfig server;
   StorageConfig storage;
@@ -121,6 +129,7 @@ struct Config {
   DeadlinesConfig deadlines;
   BreakersConfig breakers;
   AuthConfig auth;
+  RegistryStoreConfig registry;
 };
 
 // Thrown for any problem with a configuration file; what() is one line, "FILE:LINE:COL: reason"

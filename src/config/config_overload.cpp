@@ -82,4 +82,22 @@ void read_auth(const Reader& r, const YAML::Node& node, AuthConfig& c) {
             });
 }
 
+void read_registry(const Reader& r, const YAML::Node& node, RegistryStoreConfig& c) {
+  r.section(node, "registry", {"backend", "postgres", "pool_size", "field_key_file"},
+            [&](const std::string& k, const YAML::Node& v) {
+              if (k == "backend") {
+                c.backend = r.string(v, "registry.backend");
+                if (c.backend != "sqlite" && c.backend != "postgres") {
+                  r.fail(v, "'registry.backend' must be sqlite or postgres");
+                }
+              }
+              if (k == "postgres") c.postgres = r.string(v, "registry.postgres");
+              if (k == "pool_size") c.pool_size = r.integer<std::size_t>(v, "registry.pool_size", 1, 256);
+              if (k == "field_key_file") c.field_key_file = r.string(v, "registry.field_key_file");
+            });
+  if (c.backend == "postgres" && c.postgres.empty()) {
+    r.fail(node, "'registry.postgres' (a libpq connection string) is required when 'registry.backend' is postgres");
+  }
+}
+
 }  // namespace vigil::config::detail

@@ -128,6 +128,19 @@ TEST(ShippedConfig, EtcVigilYamlLoadsAndMatchesTheDefaults) {
   EXPECT_EQ(shipped.pipeline.batch, defaults.pipeline.batch);
   EXPECT_EQ(shipped.pipeline.missing_data_scan, defaults.pipeline.missing_data_scan);
   EXPECT_EQ(shipped.trial.protocol_file, defaults.trial.protocol_file);
+  // The overload sections document the defaults too.
+  EXPECT_EQ(shipped.limits.max_in_flight, defaults.limits.max_in_flight);
+  EXPECT_EQ(shipped.rate_limits.groups.size(), defaults.rate_limits.groups.size());
+  for (const auto& [name, g] : defaults.rate_limits.groups) {
+    EXPECT_DOUBLE_EQ(shipped.rate_limits.groups.at(name).rate, g.rate) << name;
+    EXPECT_DOUBLE_EQ(shipped.rate_limits.groups.at(name).burst, g.burst) << name;
+  }
+  EXPECT_DOUBLE_EQ(shipped.shedding.cpu_threshold, defaults.shedding.cpu_threshold);
+  EXPECT_EQ(shipped.deadlines.groups, defaults.deadlines.groups);
+  EXPECT_DOUBLE_EQ(shipped.breakers.k, defaults.breakers.k);
+  EXPECT_EQ(shipped.auth.issuer, defaults.auth.issuer);
+  EXPECT_EQ(shipped.auth.audience, defaults.auth.audience);
+  EXPECT_EQ(shipped.registry.backend, defaults.registry.backend);
 }
 
 }  // namespace

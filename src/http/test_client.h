@@ -41,6 +41,7 @@ class TestClient {
       req.set(bhttp::field::content_type, content_type);
       req.body() = body;
     }
+    for (const auto& [k, v] : default_headers_) req.set(k, v);
     for (const auto& [k, v] : headers) req.set(k, v);
     req.prepare_payload();
     stream_.expires_after(std::chrono::seconds(30));
@@ -82,12 +83,19 @@ class TestClient {
 
   boost::beast::tcp_stream& stream() { return stream_; }
 
+  // Headers sent with every later request (credentials); per-request headers override them.
+  TestClient& with_headers(Headers headers) {
+    default_headers_ = std::move(headers);
+    return *this;
+  }
+
  private:
   std::string host_;
   std::uint16_t port_;
   boost::asio::io_context ioc_;
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;
+  Headers default_headers_;
 };
 
 }  // namespace vigil::http

@@ -2,7 +2,7 @@
 // Link 4, "caps": hard limits on open connections and on requests in flight, answered with a clean
 // 503 (and, past the connection cap, "Connection: close") before any work is done. The connection
 // cap is checked on a connection's first request; the in-flight cap on every request except
-// streams (their connections count against the connection cap instead).
+// streams (their connections count against the connection cap instead) and health checks.
 #include <atomic>
 #include <cstddef>
 #include <functional>
@@ -30,7 +30,7 @@ class CapsLink final : public http::Middleware {
 
  private:
   static bool counted(const http::RequestContext& ctx) {
-    return ctx.route == nullptr || !ctx.route->options.streaming;
+    return ctx.route == nullptr || !(ctx.route->options.streaming || ctx.route->options.open);
   }
   const CapsOptions options_;
   const std::function<std::size_t()> open_connections_;

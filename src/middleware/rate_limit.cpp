@@ -26,6 +26,8 @@ std::string RateLimitLink::key_for(const http::RequestContext& ctx) {
 }
 
 http::asio::awaitable<http::Verdict> RateLimitLink::on_request(http::RequestContext& ctx) {
+  // Health checks are never limited: a throttled probe would make an orchestrator kill a busy node.
+  if (ctx.route != nullptr && ctx.route->options.open) co_return http::Verdict::proceed();
   const std::string_view group = ctx.route != nullptr ? std::string_view(ctx.route->options.group) : "default";
   const auto it = groups_.find(group);
   const auto& limit = it != groups_.end() ? it->second : *default_;

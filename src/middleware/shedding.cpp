@@ -11,7 +11,11 @@ SheddingLink::SheddingLink(resilience::AdaptiveShedder& shedder, std::chrono::mi
     : shedder_(shedder), retry_after_(retry_after), refused_(refused) {}
 
 http::asio::awaitable<http::Verdict> SheddingLink::on_request(http::RequestContext& ctx) {
-  if (ctx.route != nullptr && ctx.route->options.streaming) co_return http::Verdict::proceed();
+  // Streams: their lifetime is not latency. Health checks: a shed probe would make an orchestrator
+  // restart a node that is merely busy.
+  if (ctx.route != nullptr && (ctx.route->options.streaming || ctx.route->options.open)) {
+    co_return http::Verdict::proceed();
+  }
   const bool intake = ctx.route != nullptr && ctx.route->options.priority == http::RoutePriority::high;
   auto ticket = shedder_.allow(intake ? resilience::Priority::high : resilience::Priority::low);
   if (!ticket) {

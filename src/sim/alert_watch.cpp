@@ -64,11 +64,13 @@ void record_alert_event(const AlertUpdate& u, RunStats& s) {
 }
 
 AlertWatch::AlertWatch(asio::io_context& io, asio::ip::tcp::endpoint endpoint, std::string host_header,
-                       std::string path_prefix, std::chrono::milliseconds connect_timeout, RunState& state)
+                       std::string path_prefix, std::vector<Header> headers,
+                       std::chrono::milliseconds connect_timeout, RunState& state)
     : io_(io),
       endpoint_(endpoint),
       host_header_(std::move(host_header)),
       target_(path_prefix + "/v1/alerts/stream"),
+      headers_(std::move(headers)),
       connect_timeout_(connect_timeout),
       state_(state),
       stream_(io),
@@ -131,6 +133,7 @@ asio::awaitable<bool> AlertWatch::session() {
   request.set(http::field::host, host_header_);
   request.set(http::field::accept, "text/event-stream");
   request.set(http::field::user_agent, "vigil-sim");
+  for (const auto& [name, value] : headers_) request.set(name, value);
   if (!parser_.last_event_id().empty()) request.set("Last-Event-ID", parser_.last_event_id());
   stream_.expires_after(connect_timeout_);
   if (auto [ec, n] = co_await http::async_write(stream_, request, kTuple); ec) {
@@ -145,8 +148,9 @@ asio::awaitable<bool> AlertWatch::session() {
     fail(fmt::format("no answer: {}", ec.message()));
     co_return false;
   }
-  if (response.get().result() != http::status::ok) {
-    fail(fmt::format("answered {}", response.get().result_int()));
+  if (const unsigned status = response.get().result_int(); status != 200) {
+    const bool credentials = status == 401 || status == 403;
+    fail(fmt::format("answered {}{}", status, credentials ? " (check the staff credentials)" : ""));
     co_return false;
   }
   {

@@ -4,7 +4,9 @@
 // first medium-or-higher change of each alert (for evaluation.h), and a line for each alert that
 // reaches high or critical. When the stream ends or fails it reconnects after a back-off, resuming
 // with Last-Event-ID so nothing is missed; a stream silent for longer than three keep-alive
-// periods (60 s) counts as broken.
+// periods (60 s) counts as broken. Every subscription carries `headers` (the staff credentials the
+// stream requires, e.g. {"Authorization", "Bearer <jwt>"}); a refusal is kept as the stream error
+// and retried like any failure.
 //
 // Thread safety: construct anywhere; call start() and stop() on the io_context's thread only.
 // RunState must outlive the io_context's run.
@@ -16,6 +18,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "sim/run_state.h"
 #include "sim/sse.h"
@@ -26,7 +29,8 @@ namespace vigil::sim {
 class AlertWatch {
  public:
   AlertWatch(boost::asio::io_context& io, boost::asio::ip::tcp::endpoint endpoint, std::string host_header,
-             std::string path_prefix, std::chrono::milliseconds connect_timeout, RunState& state);
+             std::string path_prefix, std::vector<Header> headers, std::chrono::milliseconds connect_timeout,
+             RunState& state);
 
   void start();
   // Closes the stream and stops reconnecting.
@@ -42,6 +46,7 @@ class AlertWatch {
   const boost::asio::ip::tcp::endpoint endpoint_;
   const std::string host_header_;
   const std::string target_;
+  const std::vector<Header> headers_;
   const std::chrono::milliseconds connect_timeout_;
   RunState& state_;
 

@@ -45,7 +45,32 @@ std::string check_options(const SimOptions& o) {
   if (o.request_timeout.count() <= 0 || o.subscribe_timeout.count() <= 0) return "timeouts must be positive";
   if (o.drain_timeout.count() < 0 || o.settle_timeout.count() < 0)
     return "drain and settle timeouts must not be negative";
+  for (const auto& header : o.staff_headers) {
+    if (auto why = check_header(header); !why.empty()) return "staff headers: " + why;
+  }
   return {};
+}
+
+// Each planned patient's device credential, by plan index; empty without a provider. An error
+// message in `error` when the provider throws or gives an unusable header.
+std::vector<Header> device_credentials(const SimOptions& o, const Plan& plan, std::string& error) {
+  std::vector<Header> out;
+  if (!o.device_credential) return out;
+  out.reserve(plan.patients.size());
+  for (const auto& p : plan.patients) {
+    try {
+      out.push_back(o.device_credential(p.id));
+    } catch (const std::exception& e) {
+      error = fmt::format("device credential of patient {}: {}", p.id, e.what());
+      return {};
+    }
+    if (out.back().first.empty()) continue;
+    if (auto why = check_header(out.back()); !why.empty()) {
+      error = fmt::format("device credential of patient {}: {}", p.id, why);
+      return {};
+    }
+  }
+  return out;
 }
 
 // Resolves and tries one connection, bounded by `timeout`; an error message, or empty when the
@@ -251,15 +276,19 @@ SimSummary run(const SimOptions& options, const registry::Registry& registry, co
     summary.error = e.what();
     return summary;
   }
+  auto credentials = device_credentials(options, plan, summary.error);
+  if (!summary.error.empty()) return summary;
   summary.patients = plan.patients.size();
   summary.sim_start = plan.start;
 
   RunState state;
   asio::io_context io{1};
-  AlertWatch watch(io, endpoint, target.host_header, target.path_prefix, options.subscribe_timeout, state);
+  AlertWatch watch(io, endpoint, target.host_header, target.path_prefix, options.staff_headers,
+                   options.subscribe_timeout, state);
   TrafficOptions traffic_options{
-      options.connections,          options.batch_size, options.flush_after, options.request_timeout,
-      options.artefact_probability, clock.speed(),      target.host_header,  target.path_prefix};
+      options.connections,     options.batch_size,           options.flush_after,
+      options.request_timeout, options.artefact_probability, clock.speed(),
+      target.host_header,      target.path_prefix,           std::move(credentials)};
   Traffic traffic(io, plan, clock, endpoint, std::move(traffic_options), state, random_seed());
   const bool tty = options.tty.value_or(options.out != nullptr && ::isatty(::fileno(options.out)) != 0);
   Console console(options.out, tty);

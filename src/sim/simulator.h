@@ -5,10 +5,14 @@
 //
 // What run() does, on one I/O thread of its own plus the calling thread:
 // - subscribes to GET /v1/alerts/stream first (waiting up to `subscribe_timeout` for the answer),
-//   so no alert raised by its data is missed; reconnects with Last-Event-ID when the stream drops;
+//   with `staff_headers`, so no alert raised by its data is missed; reconnects with Last-Event-ID
+//   when the stream drops;
 // - then sends every enrolled patient's reading sets on the plan's schedule, in batches of up to
-//   `batch_size` observations (POST /v1/observations; a partial batch goes after `flush_after`),
-//   and each diary (POST /v1/questionnaire-responses), over `connections` keep-alive connections,
+//   `batch_size` observations of ONE patient each, since a device key is bound to one patient
+//   (POST /v1/observations; a partial batch goes after `flush_after`, so at the demo's rates, where
+//   a patient's sets are seconds apart, most requests hold one set), and each diary
+//   (POST /v1/questionnaire-responses), every request with its patient's `device_credential`,
+//   over `connections` keep-alive connections,
 //   one request in flight per connection and at most 4 * connections waiting; when that queue is
 //   full the producer waits (the status line then shows "behind"). Effective and authored times
 //   are the simulated times the readings are due at, from `clock`, the server's own clock;
@@ -38,10 +42,13 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "common/clock.h"
 #include "registry/registry.h"
 #include "sim/summary.h"
+#include "sim/wire.h"
 
 namespace vigil::sim {
 
@@ -63,6 +70,14 @@ struct SimOptions {
   std::chrono::milliseconds subscribe_timeout{5'000};
   std::chrono::milliseconds drain_timeout{30'000};
   std::chrono::milliseconds settle_timeout{10'000};
+  // The header a patient's device sends, e.g. {"X-API-Key", "vk_..."}; an empty name: none for that
+  // patient. Called once per planned patient when the run starts, on the calling thread; what it
+  // throws (std::exception) or an unusable header (check_header) becomes SimSummary::error. Unset:
+  // no device credentials.
+  std::function<Header(std::string_view patient_id)> device_credential;
+  // Sent with every alert-stream subscription, e.g. {{"Authorization", "Bearer <jwt>"}}. The
+  // simulator only reads the stream: it never acknowledges or resolves alerts.
+  std::vector<Header> staff_headers;
   std::FILE* out = stdout;  // status and alert lines; null for none
   // Redraw the status line in place; unset: when `out` is a terminal.
   std::optional<bool> tty;

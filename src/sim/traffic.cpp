@@ -31,6 +31,11 @@ constexpr auto kMaxBackoff = std::chrono::seconds(2);
 constexpr auto kDefaultRetryAfter = std::chrono::seconds(1);
 constexpr auto kMaxRetryAfter = std::chrono::seconds(30);
 constexpr std::uint64_t kMaxAnswerBody = 1 << 20;
+// Patients with a partial batch at once. A patient's sets are seconds apart in real time at the
+// demo's rates, so most batches hold one set and leave by their deadline; beyond this many the
+// oldest leaves early, which bounds the held observations to kMaxOpenBatches * batch_size.
+constexpr std::size_t kMaxOpenBatches = 256;
+const Header kNoCredential;
 
 // Records an exception escaping a coroutine: a bug, reported in the summary rather than lost.
 auto keep_failure(RunState& state) {
@@ -50,6 +55,22 @@ auto keep_failure(RunState& state) {
 
 }  // namespace
 
+http::request<http::string_body> json_post(const std::string& target, const std::string& host,
+                                           const Header& credential, std::string body) {
+  http::request<http::string_body> req;
+  req.method(http::verb::post);
+  req.target(target);
+  req.version(11);
+  req.set(http::field::host, host);
+  req.set(http::field::content_type, "application/json");
+  req.set(http::field::user_agent, "vigil-sim");
+  if (!credential.first.empty()) req.set(credential.first, credential.second);
+  req.keep_alive(true);
+  req.body() = std::move(body);
+  req.prepare_payload();
+  return req;
+}
+
 Traffic::Traffic(asio::io_context& io, const Plan& plan, const Clock& clock, asio::ip::tcp::endpoint endpoint,
                  TrafficOptions options, RunState& state, std::uint64_t id_seed)
     : io_(io),
@@ -62,6 +83,7 @@ Traffic::Traffic(asio::io_context& io, const Plan& plan, const Clock& clock, asi
       ids_(id_seed),
       vitals_(vitals_schedule(plan)),
       diaries_(diary_schedule(plan)),
+      batches_(options_.batch_size, options_.flush_after, kMaxOpenBatches),
       tick_(io),
       wake_(io) {
   wake_.expires_at(asio::steady_timer::time_point::max());
@@ -94,7 +116,9 @@ asio::awaitable<void> Traffic::produce() {
   while (producing_) {
     const TimePoint now = clock_.now();
     take_due(now);
-    if (!batch_.empty() && steady::now() - batch_since_ >= options_.flush_after) flush_batch();
+    // Past their deadline, batches still wait for room in the queue: that is the backpressure.
+    batches_.take_expired(steady::now(), max_queued_ - std::min(max_queued_, queue_.size()), ready_);
+    enqueue_ready();
 
     const Duration late = now - vitals_.peek().due;
     const auto behind = std::chrono::milliseconds(
@@ -106,7 +130,9 @@ asio::awaitable<void> Traffic::produce() {
     tick_.expires_after(kTick);
     co_await tick_.async_wait(kTuple);
   }
-  flush_batch();
+  // At most kMaxOpenBatches more requests than the queue's bound, once.
+  batches_.take_all(ready_);
+  enqueue_ready();
   producer_done_ = true;
   {
     std::lock_guard lock(state_.mutex);
@@ -119,6 +145,8 @@ asio::awaitable<void> Traffic::produce() {
 void Traffic::take_due(TimePoint now) {
   std::uint64_t skipped = 0;
   std::uint64_t generated = 0;
+  const auto real_now = steady::now();
+  std::vector<domain::Observation> set;
   while (queue_.size() < max_queued_ && vitals_.peek().due <= now) {
     const auto slot = vitals_.peek();
     vitals_.pop();
@@ -127,14 +155,16 @@ void Traffic::take_due(TimePoint now) {
       ++skipped;
       continue;
     }
-    if (!batch_.empty() && batch_.size() + kObservationsPerSet > options_.batch_size) flush_batch();
-    if (batch_.empty()) batch_since_ = steady::now();
     const Episode* episode = p.episode ? &*p.episode : nullptr;
     const auto sample =
         sample_vitals(p.profile, episode, slot.due, vitals_seed(plan_, slot.patient, slot.round),
                       options_.artefact_probability);
-    append_vitals(p, sample.vitals, slot.due, ids_, batch_);
-    generated += kObservationsPerSet;
+    set.clear();
+    append_vitals(p, sample.vitals, slot.due, ids_, set);
+    generated += set.size();
+    // Hands out at most one batch, so the queue stays within max_queued_.
+    batches_.add(slot.patient, std::move(set), real_now, ready_);
+    enqueue_ready();
   }
   while (queue_.size() < max_queued_ && diaries_.peek().due <= now) {
     const auto slot = diaries_.peek();
@@ -147,7 +177,7 @@ void Traffic::take_due(TimePoint now) {
     auto answers = sample_answers(protocol.questionnaire, protocol.epro_thresholds, severity,
                                   diary_seed(plan_, slot.patient, slot.round));
     const auto response = diary_response(p, protocol.questionnaire, std::move(answers), slot.due, ids_);
-    enqueue("/v1/questionnaire-responses", response_body(response), 0);
+    enqueue(slot.patient, "/v1/questionnaire-responses", response_body(response), 0);
   }
   if (skipped > 0 || generated > 0) {
     std::lock_guard lock(state_.mutex);
@@ -156,26 +186,21 @@ void Traffic::take_due(TimePoint now) {
   }
 }
 
-void Traffic::flush_batch() {
-  if (batch_.empty()) return;
-  const std::uint64_t n = batch_.size();
-  enqueue("/v1/observations", observations_body(batch_), n);
-  batch_.clear();
+void Traffic::enqueue_ready() {
+  for (auto& batch : ready_) {
+    const std::uint64_t n = batch.observations.size();
+    enqueue(batch.patient, "/v1/observations", observations_body(batch.observations), n);
+  }
+  ready_.clear();
 }
 
-void Traffic::enqueue(std::string target, std::string body, std::uint64_t observations) {
+void Traffic::enqueue(std::size_t patient, std::string target, std::string body, std::uint64_t observations) {
   auto job = std::make_unique<Job>();
   job->observations = observations;
-  auto& req = job->request;
-  req.method(http::verb::post);
-  req.target(options_.path_prefix + target);
-  req.version(11);
-  req.set(http::field::host, options_.host_header);
-  req.set(http::field::content_type, "application/json");
-  req.set(http::field::user_agent, "vigil-sim");
-  req.keep_alive(true);
-  req.body() = std::move(body);
-  req.prepare_payload();
+  const auto& credentials = options_.device_credentials;
+  job->request =
+      json_post(options_.path_prefix + target, options_.host_header,
+                patient < credentials.size() ? credentials[patient] : kNoCredential, std::move(body));
   queue_.push_back(std::move(job));
   {
     std::lock_guard lock(state_.mutex);

@@ -1,8 +1,12 @@
 #pragma once
 // The simulator's sending side: a producer that turns the plan's schedule into request bodies as
 // simulated time reaches them, and keep-alive connections that deliver them (see simulator.h for
-// the behaviour: batching, bounded queue, deadlines, retries). Everything runs as coroutines on one
-// io_context run by a single thread; results go to RunState.
+// the behaviour: per-patient batches, bounded queue, deadlines, retries). Everything runs as
+// coroutines on one io_context run by a single thread; results go to RunState.
+//
+// Every request body holds one patient's records and carries that patient's device credential, so
+// a server that binds device keys to patients accepts it; a refusal of one patient's batch is
+// counted against that batch alone.
 //
 // Thread safety: construct anywhere; call start(), stop_producing() and abandon() on the
 // io_context's thread only (asio::post them). The plan, clock and RunState must outlive the
@@ -24,6 +28,7 @@
 
 #include "common/clock.h"
 #include "domain/observation.h"
+#include "sim/batches.h"
 #include "sim/run_state.h"
 #include "sim/scenario.h"
 #include "sim/wire.h"
@@ -39,7 +44,16 @@ struct TrafficOptions {
   double speed = 60;  // of the simulated clock, to express the producer's lag in real time
   std::string host_header;
   std::string path_prefix;
+  // By plan patient index: the header each patient's requests carry (an empty name: none). Empty:
+  // no credentials at all. Checked by the caller (check_header).
+  std::vector<Header> device_credentials;
 };
+
+// A keep-alive POST of a JSON body to `target`, with `credential` when its name is not empty.
+boost::beast::http::request<boost::beast::http::string_body> json_post(const std::string& target,
+                                                                       const std::string& host,
+                                                                       const Header& credential,
+                                                                       std::string body);
 
 class Traffic {
  public:
@@ -70,8 +84,8 @@ class Traffic {
 
   boost::asio::awaitable<void> produce();
   void take_due(TimePoint now);
-  void flush_batch();
-  void enqueue(std::string target, std::string body, std::uint64_t observations);
+  void enqueue_ready();
+  void enqueue(std::size_t patient, std::string target, std::string body, std::uint64_t observations);
   boost::asio::awaitable<void> serve(Connection& c);
   boost::asio::awaitable<void> deliver(Connection& c, Job& job);
   void on_answer(Job& job, unsigned status, const std::string& body);
@@ -90,8 +104,8 @@ class Traffic {
   IdSource ids_;
   Schedule vitals_;
   Schedule diaries_;
-  std::vector<domain::Observation> batch_;
-  std::chrono::steady_clock::time_point batch_since_{};
+  PatientBatches batches_;
+  std::vector<PatientBatches::Batch> ready_;  // handed out by batches_, enqueued at once
   std::deque<std::unique_ptr<Job>> queue_;
   std::vector<std::unique_ptr<Connection>> connections_;
   boost::asio::steady_timer tick_;

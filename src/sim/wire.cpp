@@ -69,7 +69,29 @@ std::string first_error_of(const json::value& entry) {
   return path.empty() ? message : fmt::format("{}: {}", path, message);
 }
 
+bool token_char(unsigned char c) {
+  static constexpr std::string_view kSeparators = "()<>@,;:\\\"/[]?={}";
+  return c > 0x20 && c < 0x7f && kSeparators.find(static_cast<char>(c)) == std::string_view::npos;
+}
+
 }  // namespace
+
+std::string check_header(const Header& header) {
+  const auto& [name, value] = header;
+  if (name.empty()) return "a header name is empty";
+  if (!std::all_of(name.begin(), name.end(),
+                   [](char c) { return token_char(static_cast<unsigned char>(c)); }))
+    return fmt::format("header name '{}' is not an HTTP token", name);
+  const bool control = std::any_of(value.begin(), value.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return (u < 0x20 && u != '\t') || u == 0x7f;
+  });
+  if (control) return fmt::format("the value of header {} holds a control character", name);
+  if (!value.empty() &&
+      (value.front() == ' ' || value.front() == '\t' || value.back() == ' ' || value.back() == '\t'))
+    return fmt::format("the value of header {} starts or ends with a space", name);
+  return {};
+}
 
 std::string IdSource::next() {
   static constexpr char kHex[] = "0123456789abcdef";

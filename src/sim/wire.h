@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/clock.h"
@@ -21,6 +22,12 @@
 #include "sim/scenario.h"
 
 namespace vigil::sim {
+
+// A request header: {"X-API-Key", "vk_..."} for a device, {"Authorization", "Bearer <jwt>"} for staff.
+using Header = std::pair<std::string, std::string>;
+// Why `header` cannot be sent (a name that is not an HTTP token, a value with a control character
+// other than tab, or surrounding spaces); empty when it can.
+std::string check_header(const Header& header);
 
 // Random lower-case UUID v4s. Ids are idempotency keys, so they must differ between runs even with
 // the same physiology seed: seed it from std::random_device in real use.

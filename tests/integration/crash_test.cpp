@@ -36,6 +36,9 @@ std::vector<std::string> post_until_failure(std::uint16_t port, int client, std:
     http::TestClient http(port);
     const auto time = format_rfc3339(SystemClock{}.now() - std::chrono::minutes(1));
     for (int request = 0;; ++request) {
+      // A patient's app uploads its own readings: one patient per batch, each client cycling
+      // through the patients.
+      const auto who = patient((request * kClients + client) % kPatients);
       std::string body = R"({"observations":[)";
       std::vector<std::string> batch;
       for (int i = 0; i < kBatch; ++i) {
@@ -45,10 +48,10 @@ std::vector<std::string> post_until_failure(std::uint16_t port, int client, std:
         // 150/min is above the demo protocol's heart-rate threshold (130): every reading alerts.
         body += fmt::format(
             R"({{"id":"{}","patient_id":"{}","code":"8867-4","value":150,"unit":"/min","effective_time":"{}"}})",
-            batch.back(), patient((request * kBatch + i) % kPatients), time);
+            batch.back(), who, time);
       }
       body += "]}";
-      auto res = http.post("/v1/observations", body);
+      auto res = http.post("/v1/observations", body, {{"Authorization", bearer("patient", who)}});
       if (res.result_int() == 202) {
         ids.insert(ids.end(), batch.begin(), batch.end());
         acked += batch.size();
@@ -92,6 +95,7 @@ TEST(CrashSafety, EveryAcknowledgedObservationSurvivesSigkillExactlyOnceAndNoAle
   const auto port = vigil.wait_listening();
   ASSERT_TRUE(port) << vigil.output();
   http::TestClient http(*port);
+  http.with_headers({{"Authorization", bearer("admin")}});
   // Let the pipeline replay whatever it had not committed before the kill.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   for (;;) {

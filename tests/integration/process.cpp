@@ -1,5 +1,8 @@
 #include "process.h"
 
+#include "auth/jwt.h"
+#include "common/clock.h"
+
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <signal.h>
@@ -115,14 +118,31 @@ TempFolder::~TempFolder() {
 
 std::filesystem::path write_config(const std::filesystem::path& folder, const std::filesystem::path& data_dir,
                                    const std::string& extra) {
+  {
+    std::ofstream secret(folder / "jwt.key");
+    secret << kTestSecret << "\n";
+  }
   const auto file = folder / "vigil.yaml";
   std::ofstream out(file);
   out << "server:\n  listen: 127.0.0.1:0\n  shutdown_grace: 5s\n"
       << "storage:\n  data_dir: " << data_dir.string() << "\n"
       << "logging:\n  level: warn\n"
       << "pipeline:\n  missing_data_scan: 1h\n"
+      << "auth:\n  hs256_secret_file: " << (folder / "jwt.key").string() << "\n"
       << extra;
   return file;
+}
+
+std::string bearer(const std::string& role, const std::string& patient, std::vector<std::string> sites) {
+  auth::Claims c;
+  c.subject = role == "patient" ? "app-" + patient : "it-" + role;
+  c.role = role;
+  c.patient = patient;
+  c.sites = std::move(sites);
+  c.issuer = "vigil";
+  c.audience = {"vigil-api"};
+  c.expires_at = SystemClock{}.now() + std::chrono::hours(1);
+  return "Bearer " + auth::JwtSigner::hs256(kTestSecret).sign(c);
 }
 
 }  // namespace vigil::testing

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 #include <thread>
 #include <vector>
 
@@ -55,8 +56,15 @@ class TempFolder {
   std::filesystem::path path_;
 };
 
+// The HS256 secret write_config() configures (in <folder>/jwt.key).
+inline constexpr const char* kTestSecret = "integration-test-secret-0123456789abcdef";
+
 // Writes a config for port 0 with its data in `data_dir`, plus `extra` YAML lines; returns its path.
 std::filesystem::path write_config(const std::filesystem::path& folder, const std::filesystem::path& data_dir,
                                    const std::string& extra = "");
+
+// "Bearer <token>" signed with kTestSecret: `role` admin, investigator, ... or "patient" (an app
+// acting for `patient`).
+std::string bearer(const std::string& role, const std::string& patient = "", std::vector<std::string> sites = {});
 
 }  // namespace vigil::testing
