@@ -9,6 +9,7 @@
 
 #include "api/api.h"
 #include "app/credentials.h"
+#include "app/registry_import.h"
 #include "common/ticker.h"
 #include "observability/process_metrics.h"
 #include "registry/protocol_file.h"
@@ -80,6 +81,17 @@ Node::Node(const config::Config& config, const Clock& clock) : config_(config), 
     o.path = dir / "registry.db";
     o.cipher = field_cipher(rc);
     return std::make_unique<store::SqliteRegistryStore>(std::move(o), clock_);
+  });
+
+  opening("the registry store", [&] {
+    const auto start = std::chrono::steady_clock::now();
+    const auto imported = import_protocol_file(*registry_, config_.trial.protocol_file, *store_);
+    if (imported > 0) {
+      spdlog::info("imported {} patients of {} into the registry store in {} ms", imported,
+                   config_.trial.protocol_file.string(),
+                   std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count());
+    }
+    return imported;
   });
 
   log::SqliteLogOptions log_options;
