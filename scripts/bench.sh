@@ -159,6 +159,9 @@ logging:
   level: warn
 trial:
   protocol_file: $repo/examples/trials/demo.yaml
+auth:
+  hs256_secret_file: $dir/jwt.key
+  create_secret: true
 YAML
   "$build/src/vigil" serve --config "$dir/vigil.yaml" >"$work/vigil.log" 2>&1 &
   started=$!
@@ -183,14 +186,37 @@ fi
 launch go
 launch nginx
 
-# --- (d) load -------------------------------------------------------------------------------
+# --- (d) credentials ------------------------------------------------------------------------
+# Every Vigil route but the health checks needs credentials: one registered wearable (API key)
+# per connection, each posting its own patient's readings, as devices do in production. The same
+# file drives the Go reference and nginx, so every target gets the same requests.
+credentials="$work/devices.txt"
+: >"$credentials"
+if [[ $only_references -eq 0 ]]; then
+  admin=$("$build/src/vigil" token issue --config "$work/vigil/vigil.yaml" --role admin --sub bench --ttl 2h)
+  for i in $(seq 1 "$connections"); do
+    patient=$(printf 'DEMO-S%02d-%04d' $((1 + (i - 1) % 5)) $((1 + (i - 1) / 5)))
+    key=$(curl -sf -X POST "${url[vigil]}/v1/devices" -H "Authorization: Bearer $admin" \
+      -H 'Content-Type: application/json' \
+      -d "{\"serial\":\"bench-$i\",\"type\":\"wearable\",\"patient_id\":\"$patient\"}" | jq -r .api_key)
+    [[ $key == vk_* ]] || { echo "bench.sh: could not register a device for $patient" >&2; exit 1; }
+    echo "$patient $key" >>"$credentials"
+  done
+  log "registered $connections devices"
+else
+  for i in $(seq 1 "$connections"); do
+    printf 'DEMO-S%02d-%04d Bearer reference-%d\n' $((1 + (i - 1) % 5)) $((1 + (i - 1) / 5)) "$i" >>"$credentials"
+  done
+fi
+
+# --- (e) load -------------------------------------------------------------------------------
 mkdir -p "$work/results"
 commands=()
 # run_load KEY TARGET ARGS...: one loadgen run; its JSON line goes to results/KEY.json.
 run_load() {
   local key=$1 target=$2; shift 2
   local args=(--url "${url[$target]}" --connections "$connections" --threads "$lg_threads"
-    --duration "$duration" --warmup "$warmup" --json "$@")
+    --duration "$duration" --warmup "$warmup" --credentials "$credentials" --json "$@")
   log "$key: ${loadgen[*]} ${args[*]}"
   commands+=("${loadgen[*]/#$repo\//} ${args[*]}   # $target")
   "${loadgen[@]}" "${args[@]}" >"$work/results/$key.json"
@@ -209,7 +235,7 @@ max=$(field "single-$base" '.acknowledged_per_s')
 rate=$(((max + 1) / 2))
 for t in "${targets[@]}"; do run_load "open-$t" "$t" --scenario single --mode open --rate "$rate"; done
 
-# --- (e) report -------------------------------------------------------------------------------
+# --- (f) report -------------------------------------------------------------------------------
 ms() { awk -v us="$1" 'BEGIN { if (us == "") print "-"; else printf "%.2f", us / 1000 }'; }
 num() { awk -v v="$1" 'BEGIN { if (v == "") print "-"; else printf "%.0f", v }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "-"; else printf "%.2f", a / b }'; }
