@@ -215,8 +215,10 @@ commands=()
 # run_load KEY TARGET ARGS...: one loadgen run; its JSON line goes to results/KEY.json.
 run_load() {
   local key=$1 target=$2; shift 2
+  local creds=(--credentials "$credentials")
+  [[ " $* " == *" --credentials "* ]] && creds=()
   local args=(--url "${url[$target]}" --connections "$connections" --threads "$lg_threads"
-    --duration "$duration" --warmup "$warmup" --credentials "$credentials" --json "$@")
+    --duration "$duration" --warmup "$warmup" "${creds[@]}" --json "$@")
   log "$key: ${loadgen[*]} ${args[*]}"
   commands+=("${loadgen[*]/#$repo\//} ${args[*]}   # $target")
   "${loadgen[@]}" "${args[@]}" >"$work/results/$key.json"
@@ -234,6 +236,36 @@ max=$(field "single-$base" '.acknowledged_per_s')
 [[ $max =~ ^[0-9]+$ && $max -ge 2 ]] || { echo "bench.sh: $base measured no throughput; nothing to pace" >&2; exit 1; }
 rate=$(((max + 1) / 2))
 for t in "${targets[@]}"; do run_load "open-$t" "$t" --scenario single --mode open --rate "$rate"; done
+
+overload_factors=(1 2 3)
+if [[ $only_references -eq 0 ]]; then
+  # Overload curve: offered load at 1x, 2x and 3x the measured ceiling. The server must keep
+  # answering: accepted requests keep a bounded p99, the rest are refused fast (429/503).
+  for f in "${overload_factors[@]}"; do
+    run_load "overload-$f-vigil" vigil --scenario single --mode open --rate $((max * f))
+  done
+  # Recovery: right after 3x, half the ceiling again must be served in full.
+  run_load "recovery-vigil" vigil --scenario single --mode open --rate "$rate"
+
+  # Ingest to alert: 1% of readings must alert (heart rate above the protocol's 130/min); their
+  # alerts are timed on the SSE stream. One fresh patient per alerting reading.
+  alert_rate=$(( rate < 10000 ? rate : 10000 ))
+  alert_patients="$work/alert-devices.txt"
+  : >"$alert_patients"
+  needed=$(awk -v r="$alert_rate" -v d="${duration%s}" 'BEGIN { n = int(r * 0.01 * (d + 0) * 1.2) + 10; print (n > 1500 ? 1500 : n) }')
+  for i in $(seq 1 "$needed"); do
+    patient=$(printf 'DEMO-S%02d-%04d' $((1 + (i - 1) % 5)) $((1 + (connections + i - 1) / 5 + 20)))
+    key=$(curl -sf -X POST "${url[vigil]}/v1/devices" -H "Authorization: Bearer $admin" \
+      -H 'Content-Type: application/json' \
+      -d "{\"serial\":\"alert-$i\",\"type\":\"wearable\",\"patient_id\":\"$patient\"}" | jq -r .api_key)
+    [[ $key == vk_* ]] && echo "$patient $key" >>"$alert_patients"
+  done
+  run_load "alert-vigil" vigil --scenario alert-latency --mode open --rate "$alert_rate" --alert-fraction 0.01 \
+    --credentials "$alert_patients" --stream-header "Authorization: Bearer $admin"
+  # Resident memory of the server after every run (2,000 enrolled patients in the demo trial).
+  rss=$(curl -sf "${url[vigil]}/metrics" -H "Authorization: Bearer $admin" |
+    awk '$1 == "process_resident_memory_bytes" { printf "%.0f", $2 / 1048576 }')
+fi
 
 # --- (f) report -------------------------------------------------------------------------------
 ms() { awk -v us="$1" 'BEGIN { if (us == "") print "-"; else printf "%.2f", us / 1000 }'; }
@@ -287,6 +319,25 @@ section="$work/section.md"
   row "single, open loop at $rate req/s: max ms" open '.latency_us.max' ms
   printf '| single, open loop: 2xx / 429+503 / failed / unsent | %s | %s | %s | | |\n' \
     "$(status_cell open-vigil)" "$(status_cell open-go)" "$(status_cell open-nginx)"
+  if [[ $only_references -eq 0 ]]; then
+    echo
+    echo "Overload (Vigil only, single observations, open loop; the ceiling is the closed-loop figure above):"
+    echo
+    echo "| Offered req/s | Acknowledged req/s | 2xx / 429+503 / failed / unsent | p99 ms (all answers) |"
+    echo "|---:|---:|---|---:|"
+    for f in "${overload_factors[@]}"; do
+      printf '| %s (%sx) | %s | %s | %s |\n' "$((max * f))" "$f" "$(cell "overload-$f-vigil" '.acknowledged_per_s' num)" \
+        "$(status_cell "overload-$f-vigil")" "$(cell "overload-$f-vigil" '.latency_us.p99' ms)"
+    done
+    printf '| %s (recovery, right after 3x) | %s | %s | %s |\n' "$rate" "$(cell recovery-vigil '.acknowledged_per_s' num)" \
+      "$(status_cell recovery-vigil)" "$(cell recovery-vigil '.latency_us.p99' ms)"
+    echo
+    echo "Ingest to alert at $alert_rate readings/s (1% alerting), from the reading's scheduled send to its"
+    echo "alert on the SSE stream: p50 $(cell alert-vigil '.alert_latency.latency_us.p50' ms) ms,"
+    echo "p99 $(cell alert-vigil '.alert_latency.latency_us.p99' ms) ms, max $(cell alert-vigil '.alert_latency.latency_us.max' ms) ms;"
+    echo "$(cell alert-vigil '.alert_latency.matched' num) alerts matched, $(cell alert-vigil '.alert_latency.missing' num) missing."
+    echo "Resident memory of the Vigil server after all runs: ${rss:-?} MiB."
+  fi
   echo
   echo "What each server does per request: Vigil validates, appends to its durable log and fsyncs"
   echo "(group commit) before answering 202; the Go reference (\`$go_peer\`, net/http +"
