@@ -70,6 +70,9 @@ struct ApiDeps {
   resilience::Bulkhead* store_bulkhead = nullptr;
   observability::MetricsRegistry* metrics = nullptr;  // GET /metrics; null: not registered
   observability::CpuProfiler* profiler = nullptr;     // GET /debug/pprof/*; null: not registered
+  // Called with a device's API-key hash after it was revoked or rebound, so cached lookups of that
+  // key are dropped at once. May be empty.
+  std::function<void(const std::string&)> device_key_changed = {};
   // Audit records of alert state changes; must not block (queue the write). May be empty.
   std::function<void(store::AuditEntry)> audit = {};
   // Called on the network thread for every 403; must not block (queue the audit write). May be empty.

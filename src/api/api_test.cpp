@@ -22,6 +22,7 @@
 #include "http/test_client.h"
 #include "log/sqlite_log.h"
 #include "middleware/authentication.h"
+#include "middleware/deadline.h"
 #include "middleware/request_id.h"
 #include "registry/protocol_file.h"
 
@@ -110,6 +111,8 @@ class ApiTest : public ::testing::Test {
     // The production chain's identity links: request ids and authentication (the overload links
     // have their own tests in src/middleware).
     chain_.add(std::make_unique<middleware::RequestIdLink>())
+        .add(std::make_unique<middleware::DeadlineLink>(
+            std::map<std::string, std::chrono::milliseconds>{{"default", std::chrono::seconds(10)}}))
         .add(std::make_unique<middleware::AuthenticationLink>(verifier_, nullptr, blocking_, nullptr, refused_));
     http::ServerOptions server_options;
     server_options.io_threads = 2;
@@ -531,6 +534,29 @@ TEST_F(FullQueueTest, IntakeAnswers503WithRetryAfterWhenTheQueueIsFullAndLosesNo
   }
   gate_.cv.notify_all();
   EXPECT_EQ(first.get().result_int(), 202);
+  EXPECT_EQ(log_.last_seq(), 1U);
+}
+
+TEST_F(ApiTest, AnAppendPastItsDeadlineIs504AndStillCommitsWhole) {
+  {
+    std::lock_guard lock(gate_.mu);
+    gate_.hold = true;  // the writer stops before its commit: the append cannot finish
+  }
+  TestClient client(port());
+  client.with_headers(patient_app("DEMO-S01-0001"));
+  const auto body = observation(uuid(50), "DEMO-S01-0001", "8867-4", 70, "/min");
+  auto res = client.post("/v1/observations", body, {{"X-Request-Timeout-Ms", "50"}});
+  EXPECT_EQ(res.result_int(), 504);
+  EXPECT_EQ(body_of(res).at("type").as_string(), "/problems/deadline-exceeded");
+  {
+    std::lock_guard lock(gate_.mu);
+    gate_.hold = false;
+  }
+  gate_.cv.notify_all();
+  // The write was not torn: it commits whole, and the client's retry is answered as a duplicate.
+  res = client.post("/v1/observations", body);
+  ASSERT_EQ(res.result_int(), 202) << res.body();
+  EXPECT_EQ(body_of(res).at("duplicates").as_int64(), 1);
   EXPECT_EQ(log_.last_seq(), 1U);
 }
 

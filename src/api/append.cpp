@@ -25,7 +25,8 @@ struct PendingAppend {
 
 }  // namespace
 
-asio::awaitable<AppendOutcome> append(log::Log& log, std::vector<log::AppendItem> items) {
+asio::awaitable<AppendOutcome> append(log::Log& log, std::vector<log::AppendItem> items,
+                                      std::chrono::steady_clock::time_point deadline) {
   auto pending = std::make_shared<PendingAppend>(co_await asio::this_coro::executor);
   const bool queued = log.try_append(std::move(items), [pending](log::AppendResult result) {
     auto executor = pending->wake.get_executor();
@@ -35,13 +36,16 @@ asio::awaitable<AppendOutcome> append(log::Log& log, std::vector<log::AppendItem
       pending->wake.cancel();
     });
   });
-  if (!queued) co_return AppendOutcome{false, {}};
-  // The wait can only end by the callback's cancel(): the log calls back exactly once, and a durable
-  // append is never abandoned half-way (a deadline may stop waiting, never tear the write).
+  if (!queued) co_return AppendOutcome{false, false, {}};
+  // The wait ends by the callback's cancel() (the log calls back exactly once) or at the deadline.
+  // A durable append is never abandoned half-way: past the deadline we stop waiting, the write
+  // goes on, and the callback later finds `pending` still alive through its shared_ptr.
+  pending->wake.expires_at(deadline);
   while (!pending->done) {
     co_await pending->wake.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (!pending->done && std::chrono::steady_clock::now() >= deadline) co_return AppendOutcome{true, true, {}};
   }
-  co_return AppendOutcome{true, std::move(pending->result)};
+  co_return AppendOutcome{true, false, std::move(pending->result)};
 }
 
 }  // namespace vigil::api

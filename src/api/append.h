@@ -3,6 +3,7 @@
 // own executor (the connection's strand) once the log's writer reports it durable or failed. The
 // network thread is free while the fsync happens.
 #include <boost/asio/awaitable.hpp>
+#include <chrono>
 #include <vector>
 
 #include "log/log.h"
@@ -10,10 +11,16 @@
 namespace vigil::api {
 
 struct AppendOutcome {
-  bool queued = false;  // false: the log's bounded queue was full or it was closed (answer 503)
+  bool queued = false;     // false: the log's bounded queue was full or it was closed (answer 503)
+  bool timed_out = false;  // the deadline passed first: the batch is still written whole, unanswered
   log::AppendResult result;
 };
 
-boost::asio::awaitable<AppendOutcome> append(log::Log& log, std::vector<log::AppendItem> items);
+// Waits for the log's answer until `deadline` at most. A deadline stops the waiting, never the
+// write: the batch commits (or fails) as one transaction after the caller gave up, and a client
+// that retries with the same ids gets "duplicate" for what did commit.
+boost::asio::awaitable<AppendOutcome> append(log::Log& log, std::vector<log::AppendItem> items,
+                                             std::chrono::steady_clock::time_point deadline =
+                                                 std::chrono::steady_clock::time_point::max());
 
 }  // namespace vigil::api

@@ -18,6 +18,7 @@
 #include "api/routes.h"
 #include "domain/codec.h"
 #include "domain/validate.h"
+#include "http/deadline.h"
 #include "http/problem.h"
 
 namespace vigil::api::detail {
@@ -84,8 +85,10 @@ http::Response single_item_problem(ItemVerdict verdict) {
 
 // Stores `items` and answers 202, or 503 when the log cannot take or keep them.
 boost::asio::awaitable<http::Response> store(const ApiDeps& deps, const ApiOptions& options,
-                                             std::vector<log::AppendItem> items, json::array errors) {
-  auto outcome = co_await append(deps.log, std::move(items));
+                                             const http::RequestContext& ctx, std::vector<log::AppendItem> items,
+                                             json::array errors) {
+  auto outcome = co_await append(deps.log, std::move(items), ctx.deadline);
+  if (outcome.timed_out) throw http::DeadlineExceeded();  // 504; a retry with the same ids is safe
   if (!outcome.queued) {
     co_return unavailable("intake-overloaded", "Intake queue full",
                           "the durable intake queue is full; retry the same request later",
@@ -149,7 +152,8 @@ boost::asio::awaitable<std::optional<http::Response>> post_observations(const Ap
                             fmt::format("all {} observations were refused", parsed.items.size()),
                             {{"errors", std::move(errors)}});
   }
-  co_return co_await store(deps, options, std::move(items), std::move(errors));
+  auto answer = co_await store(deps, options, ctx, std::move(items), std::move(errors));
+  co_return answer;
 }
 
 boost::asio::awaitable<std::optional<http::Response>> post_questionnaire_response(const ApiDeps& deps,
@@ -193,7 +197,8 @@ boost::asio::awaitable<std::optional<http::Response>> post_questionnaire_respons
   items.push_back(log::AppendItem{log::RecordKind::questionnaire_response, response.id, response.patient_id,
                                   response.questionnaire_id, response.authored, domain::encode(response),
                                   ctx.traceparent});
-  co_return co_await store(deps, options, std::move(items), {});
+  auto answer = co_await store(deps, options, ctx, std::move(items), {});
+  co_return answer;
 }
 
 }  // namespace

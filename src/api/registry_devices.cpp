@@ -90,6 +90,8 @@ Reply revoke_device(const RegistryRoutes& r, http::RequestContext& ctx) {
   };
   auto outcome = co_await store_call(r, ctx, CallKind::write, std::move(work));
   if (outcome.problem) co_return std::move(outcome.problem);
+  // The key stops working on this node now, not when its cache entry expires.
+  if (r.deps.device_key_changed) r.deps.device_key_changed(outcome.value->api_key_hash);
   co_return http::json_response(http::Status::ok, to_json(*outcome.value));
 }
 
@@ -113,6 +115,7 @@ Reply bind_device(const RegistryRoutes& r, http::RequestContext& ctx) {
   };
   auto outcome = co_await store_call(r, ctx, CallKind::write, std::move(work));
   if (outcome.problem) co_return std::move(outcome.problem);
+  if (r.deps.device_key_changed) r.deps.device_key_changed(outcome.value->api_key_hash);
   co_return http::json_response(http::Status::ok, to_json(*outcome.value));
 }
 

@@ -1,4 +1,4 @@
-// The registry management routes (docs/api-registry.md): trials, sites, patients, devices, users,
+// The registry management routes (docs/api.md, "Registry"): trials, sites, patients, devices, users,
 // protocols and the audit trail, over ApiDeps::store. Registered only when a store is configured.
 #include "api/registry_common.h"
 #include "api/routes.h"

@@ -188,6 +188,7 @@ void Node::build_api() {
   deps.metrics = &metrics_;
   deps.profiler = profiler_.get();
   deps.audit = [this](store::AuditEntry entry) { audit_->record(std::move(entry)); };
+  deps.device_key_changed = [keys = device_keys_](const std::string& hash) { keys->invalidate(hash); };
   deps.on_denied = [this](const api::AccessDenied& d) {
     audit_->record(store::AuditEntry{d.subject.empty() ? "anonymous" : d.subject, "authorization.denied",
                                      "request", d.entity, std::nullopt, std::nullopt,

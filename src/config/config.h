@@ -99,8 +99,8 @@ struct BreakersConfig {
 };
 
 struct AuthConfig {
-  std::filesystem::path hs256_secret_file;  // HS256 shared secret (>= 32 bytes)
-  bool create_secret = false;  // create hs256_secret_file with a random secret when missing (dev only)
+  std::filesystem::path hs256_secret_file = "var/secrets/jwt-hs256.key";  // HS256 secret (>= 32 bytes)
+  bool create_secret = true;  // create hs256_secret_file with a random secret when missing (one node)
   std::filesystem::path public_key_file;  // PEM: RSA (RS256) or EC P-256 (ES256) public key
   std::string issuer = "vigil";          // required `iss`; empty: not checked
   std::string audience = "vigil-api";    // required in `aud`; empty: not checked

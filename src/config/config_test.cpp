@@ -139,6 +139,8 @@ TEST(ShippedConfig, EtcVigilYamlLoadsAndMatchesTheDefaults) {
   EXPECT_EQ(shipped.deadlines.groups, defaults.deadlines.groups);
   EXPECT_DOUBLE_EQ(shipped.breakers.k, defaults.breakers.k);
   EXPECT_EQ(shipped.auth.issuer, defaults.auth.issuer);
+  EXPECT_EQ(shipped.auth.hs256_secret_file, defaults.auth.hs256_secret_file);
+  EXPECT_EQ(shipped.auth.create_secret, defaults.auth.create_secret);
   EXPECT_EQ(shipped.auth.audience, defaults.auth.audience);
   EXPECT_EQ(shipped.registry.backend, defaults.registry.backend);
 }

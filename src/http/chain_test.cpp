@@ -76,12 +76,13 @@ class ChainTest : public ::testing::Test {
     });
     // Blocking work that hangs until the test releases it; captures only what it owns.
     router_.add(Verb::get, "/hang", [this](RequestContext& ctx) -> asio::awaitable<std::optional<Response>> {
-      auto gate = gate_;
-      auto v = co_await run_blocking(pool_, ctx.deadline, [gate] {
+      // A named lambda: g++ 12 destroys the captures of a temporary in a co_await expression twice.
+      auto work = [gate = gate_] {
         gate->started.count_down();
         gate->release.wait();
         return 7;
-      });
+      };
+      auto v = co_await run_blocking(pool_, ctx.deadline, std::move(work));
       co_return text(std::to_string(v));
     });
   }

@@ -15,10 +15,12 @@
 // pool (http/blocking.h) and is awaited.
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "http/deadline.h"
 #include "http/types.h"
 
 namespace vigil::http {
@@ -38,6 +40,9 @@ class Verdict {
   explicit Verdict(Response r) : response_(std::move(r)) {}
   std::optional<Response> response_;
 };
+
+// Logs a link's failure with its cause and returns the 500 problem+json (without the cause).
+Response link_failed(std::string_view link, const std::string& cause);
 
 class Middleware {
  public:
@@ -64,13 +69,26 @@ class Chain {
   asio::awaitable<std::optional<Response>> run(RequestContext& ctx, Terminal terminal) const {
     std::size_t passed = 0;
     std::optional<Response> response;
+    std::optional<std::string> failure;  // what a failing link threw
+    bool timed_out = false;
     for (; passed < links_.size(); ++passed) {
-      Verdict v = co_await links_[passed]->on_request(ctx);
-      if (v.stopped()) {
-        response = std::move(v.response());
-        break;
+      // A link that throws (a store lookup past the deadline, a bug) answers like a handler would:
+      // 504 or 500, and the links before it still see the answer.
+      try {
+        Verdict v = co_await links_[passed]->on_request(ctx);
+        if (v.stopped()) {
+          response = std::move(v.response());
+          break;
+        }
+      } catch (const DeadlineExceeded&) {
+        timed_out = true;
+      } catch (const std::exception& e) {
+        failure = e.what();
       }
+      if (timed_out || failure) break;
     }
+    if (timed_out) response = deadline_exceeded();
+    if (failure) response = link_failed(links_[passed]->name(), *failure);
     if (passed == links_.size()) response = co_await terminal(ctx);
     for (std::size_t i = passed; i-- > 0;) links_[i]->on_response(ctx, response);
     co_return response;

@@ -30,8 +30,17 @@ Response json_response(Status status, const boost::json::value& body) {
 }  // namespace vigil::http
 
 #include "http/deadline.h"
+#include "http/middleware.h"
+
+#include <spdlog/spdlog.h>
 
 namespace vigil::http {
+
+Response link_failed(std::string_view link, const std::string& cause) {
+  spdlog::error("middleware link {} failed: {}", link, cause);
+  return problem(Status::internal_server_error, "internal", "Internal server error",
+                 "the server failed to handle this request; it has been logged");
+}
 
 Response deadline_exceeded() {
   return problem(Status::gateway_timeout, "deadline-exceeded", "Deadline exceeded",

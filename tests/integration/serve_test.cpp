@@ -65,7 +65,8 @@ TEST(Serve, RefusesAnOccupiedPortWithOneLine) {
   std::ofstream(file) << "server:\n  listen: 127.0.0.1:" << taken.local_endpoint().port() << "\n"
                       << "storage:\n  data_dir: " << (folder.path() / "data").string() << "\n"
                       << "auth:\n  hs256_secret_file: " << (folder.path() / "jwt.key").string()
-                      << "\n  create_secret: true\n";
+                      << "\n  create_secret: true\n"
+                      << "logging:\n  level: warn\n";
   VigilProcess vigil({"serve", "--config", file.string()});
   EXPECT_EQ(vigil.wait(), 1);
   const auto out = vigil.output();
