@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   vigil::app::register_serve_command(app, exit_code);
   vigil::app::register_demo_command(app, exit_code);
   vigil::app::register_token_command(app, exit_code);
+  vigil::app::register_audit_command(app, exit_code);
   vigil::loadgen::register_command(app);
   app.add_subcommand("version", "Print the version")->callback([] {
     std::printf("vigil %s\n", VIGIL_VERSION);

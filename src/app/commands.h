@@ -12,5 +12,7 @@ void register_serve_command(CLI::App& app, int& exit_code);
 void register_demo_command(CLI::App& app, int& exit_code);
 // `vigil token issue --role R --sub S [--site X]... [--patient P] [--ttl D] [--config F]`.
 void register_token_command(CLI::App& app, int& exit_code);
+// `vigil audit verify [--config F]`: exit 0 intact, 1 broken (first broken record printed), 2 unreadable.
+void register_audit_command(CLI::App& app, int& exit_code);
 
 }  // namespace vigil::app

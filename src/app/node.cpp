@@ -10,12 +10,10 @@
 #include "api/api.h"
 #include "app/credentials.h"
 #include "app/registry_import.h"
+#include "app/store_factory.h"
 #include "common/ticker.h"
 #include "observability/process_metrics.h"
 #include "registry/protocol_file.h"
-#include "store/field_cipher.h"
-#include "store/pg_registry_store.h"
-#include "store/sqlite_registry_store.h"
 
 namespace vigil::app {
 namespace {
@@ -28,22 +26,6 @@ std::filesystem::path prepare_data_dir(const std::filesystem::path& dir) {
     throw StartupError(fmt::format("data folder {} is not a directory", dir.string()));
   }
   return dir;
-}
-
-std::optional<store::FieldCipher> field_cipher(const config::RegistryStoreConfig& c) {
-  if (c.field_key_file.empty()) return std::nullopt;
-  std::ifstream in(c.field_key_file);
-  std::string hex;
-  in >> hex;
-  if (!in && hex.empty()) {
-    throw StartupError(fmt::format("cannot read registry.field_key_file {}", c.field_key_file.string()));
-  }
-  try {
-    return store::FieldCipher::from_hex(hex);
-  } catch (const std::exception&) {
-    throw StartupError(fmt::format("registry.field_key_file {} must hold 64 hex digits (an AES-256 key)",
-                                   c.field_key_file.string()));
-  }
 }
 
 template <typename Fn>
@@ -68,20 +50,7 @@ Node::Node(const config::Config& config, const Clock& clock) : config_(config), 
   const auto dir = prepare_data_dir(config_.storage.data_dir);
   observability::register_process_metrics(metrics_);
 
-  const auto& rc = config_.registry;
-  store_ = opening("the registry store", [&]() -> std::unique_ptr<store::RegistryStore> {
-    if (rc.backend == "postgres") {
-      store::PgOptions o;
-      o.conninfo = rc.postgres;
-      o.pool_size = rc.pool_size;
-      o.cipher = field_cipher(rc);
-      return std::make_unique<store::PgRegistryStore>(std::move(o), clock_);
-    }
-    store::SqliteStoreOptions o;
-    o.path = dir / "registry.db";
-    o.cipher = field_cipher(rc);
-    return std::make_unique<store::SqliteRegistryStore>(std::move(o), clock_);
-  });
+  store_ = opening("the registry store", [&] { return open_registry_store(config_, dir, clock_); });
 
   opening("the registry store", [&] {
     const auto start = std::chrono::steady_clock::now();

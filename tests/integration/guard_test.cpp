@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sqlite3.h>
 
 #include <atomic>
 #include <boost/json/parse.hpp>
@@ -152,6 +153,44 @@ TEST(Guard, OverloadIsRefusedFastWithRateLimitHeadersAndNothingAcknowledgedIsLos
   EXPECT_NE(metrics.body().find("vigil_http_refused_total{reason=\"rate-limit\"}"), std::string::npos);
   vigil.signal(SIGTERM);
   EXPECT_EQ(vigil.wait(), 0) << vigil.output();
+}
+
+TEST(Guard, AuditVerifyFindsTheFirstEditedRecord) {
+  TempFolder folder;
+  const auto config = write_config(folder.path(), folder.path() / "data").string();
+  {
+    VigilProcess vigil({"serve", "--config", config});
+    const auto port = vigil.wait_listening();
+    ASSERT_TRUE(port) << vigil.output();
+    http::TestClient client(*port);
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(client.get("/v1/alerts").result_int(), 401);  // audited
+    vigil.signal(SIGTERM);
+    ASSERT_EQ(vigil.wait(), 0) << vigil.output();
+  }
+  {
+    VigilProcess verify({"audit", "verify", "--config", config});
+    EXPECT_EQ(verify.wait(), 0) << verify.output();
+    EXPECT_NE(verify.output().find("audit trail intact"), std::string::npos) << verify.output();
+  }
+  // Someone with the file edits one record (after removing the append-only trigger).
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((folder.path() / "data" / "registry.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "DROP TRIGGER audit_log_no_update; "
+                         "UPDATE audit_log SET reason = 'nothing happened' "
+                         "WHERE seq = (SELECT MAX(seq) - 1 FROM audit_log);",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT MAX(seq) - 1 FROM audit_log", -1, &stmt, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  const auto edited = sqlite3_column_int64(stmt, 0);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  VigilProcess verify({"audit", "verify", "--config", config});
+  EXPECT_EQ(verify.wait(), 1) << verify.output();
+  EXPECT_NE(verify.output().find(fmt::format("BROKEN at record {} (hash mismatch)", edited)), std::string::npos)
+      << verify.output();
 }
 
 }  // namespace
