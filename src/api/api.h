@@ -70,6 +70,9 @@ struct ApiDeps {
   resilience::Bulkhead* store_bulkhead = nullptr;
   observability::MetricsRegistry* metrics = nullptr;  // GET /metrics; null: not registered
   observability::CpuProfiler* profiler = nullptr;     // GET /debug/pprof/*; null: not registered
+  // Blocking, run on the store's pool after every successful registry write: republishes the
+  // registry the intake and the pipeline read. Must not throw. May be empty.
+  std::function<void()> refresh_registry = {};
   // Called with a device's API-key hash after it was revoked or rebound, so cached lookups of that
   // key are dropped at once. May be empty.
   std::function<void(const std::string&)> device_key_changed = {};

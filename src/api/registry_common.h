@@ -8,6 +8,7 @@
 // it touches (capture by value), since at the deadline the handler stops waiting and the work may
 // finish later (http/blocking.h).
 #include <boost/asio/awaitable.hpp>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -112,7 +113,14 @@ auto store_call(const RegistryRoutes& r, const http::RequestContext& ctx, CallKi
   }
   // The permit is held by the work itself, so a call abandoned at its deadline keeps its slot
   // until it really ends: a hung store fills the bulkhead, not the other pools.
-  auto guarded = [permit, work = std::move(work)]() mutable { return work(); };
+  // After a successful write, the live registry is rebuilt before the answer goes out, so the
+  // change applies to the next reading (ApiDeps::refresh_registry).
+  auto guarded = [permit, work = std::move(work), refresh = kind == CallKind::write ? r.deps.refresh_registry
+                                                                                  : std::function<void()>{}]() mutable {
+    auto result = work();
+    if (refresh) refresh();
+    return result;
+  };
   std::optional<TransitionRefused> refused;
   std::optional<store::StoreError> failure;
   bool timed_out = false;

@@ -43,7 +43,8 @@ auto opening(std::string_view what, Fn fn) {
 
 Node::Node(const config::Config& config, const Clock& clock) : config_(config), clock_(clock) {
   try {
-    registry_ = registry::load_protocol_file(config_.trial.protocol_file);
+    registry_ = std::make_unique<LiveRegistry>(std::make_shared<const registry::MemoryRegistry>(
+        registry::read_protocol_file(config_.trial.protocol_file)));
   } catch (const std::exception& e) {
     throw StartupError(e.what());  // already "FILE:LINE:COL: reason"
   }
@@ -60,6 +61,8 @@ Node::Node(const config::Config& config, const Clock& clock) : config_(config), 
                    config_.trial.protocol_file.string(),
                    std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count());
     }
+    // From now on the store is the record: the pipeline and the intake read its snapshot.
+    registry_->refresh_from(*store_);
     return imported;
   });
 
@@ -157,6 +160,13 @@ void Node::build_api() {
   deps.metrics = &metrics_;
   deps.profiler = profiler_.get();
   deps.audit = [this](store::AuditEntry entry) { audit_->record(std::move(entry)); };
+  deps.refresh_registry = [this] {
+    try {
+      registry_->refresh_from(*store_);
+    } catch (const std::exception& e) {
+      spdlog::error("registry snapshot not refreshed after a change: {}", e.what());
+    }
+  };
   deps.device_key_changed = [keys = device_keys_](const std::string& hash) { keys->invalidate(hash); };
   deps.on_denied = [this](const api::AccessDenied& d) {
     audit_->record(store::AuditEntry{d.subject.empty() ? "anonymous" : d.subject, "authorization.denied",

@@ -19,6 +19,7 @@
 #include "app/audit_sink.h"
 #include "app/device_keys.h"
 #include "app/gateway.h"
+#include "app/live_registry.h"
 #include "auth/jwt.h"
 #include "common/clock.h"
 #include "config/config.h"
@@ -70,7 +71,7 @@ class Node {
   const config::Config config_;
   const Clock& clock_;
   observability::MetricsRegistry metrics_;  // first: every component below registers into it
-  std::unique_ptr<registry::Registry> registry_;
+  std::unique_ptr<LiveRegistry> registry_;  // snapshot of the registry store, swapped on change
   std::unique_ptr<store::RegistryStore> store_;
   std::unique_ptr<log::SqliteLog> log_;
   std::unique_ptr<alerts::AlertService> alerts_;

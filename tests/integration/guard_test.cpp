@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <set>
 #include <thread>
 
@@ -151,6 +152,63 @@ TEST(Guard, OverloadIsRefusedFastWithRateLimitHeadersAndNothingAcknowledgedIsLos
   EXPECT_EQ(status, 202);
   auto metrics = admin.get("/metrics");
   EXPECT_NE(metrics.body().find("vigil_http_refused_total{reason=\"rate-limit\"}"), std::string::npos);
+  vigil.signal(SIGTERM);
+  EXPECT_EQ(vigil.wait(), 0) << vigil.output();
+}
+
+TEST(Guard, RegistryChangesApplyToIntakeAndScoringWithoutARestart) {
+  TempFolder folder;
+  VigilProcess vigil({"serve", "--config", write_config(folder.path(), folder.path() / "data").string()});
+  const auto port = vigil.wait_listening();
+  ASSERT_TRUE(port) << vigil.output();
+  http::TestClient admin(*port);
+  admin.with_headers({{"Authorization", bearer("admin")}});
+  http::TestClient app(*port);
+  app.with_headers({{"Authorization", bearer("patient", "NEW-0001")}});
+  const auto reading = [&](int n, const std::string& patient, int value) {
+    return fmt::format(
+        R"({{"id":"20000000-0000-4000-8000-{:012d}","patient_id":"{}","code":"8867-4","value":{},"unit":"/min","effective_time":"{}"}})",
+        n, patient, value, format_rfc3339(SystemClock{}.now() - std::chrono::minutes(1)));
+  };
+
+  // A patient screened and enrolled through the API may send readings at once.
+  EXPECT_EQ(app.post("/v1/observations", reading(1, "NEW-0001", 80)).result_int(), 404);
+  ASSERT_EQ(admin.post("/v1/patients", R"({"id":"NEW-0001","trial_id":"NCT09990001","site_id":"S01"})").result_int(),
+            201);
+  ASSERT_EQ(admin.post("/v1/patients/NEW-0001/enrol", R"({"arm":"A"})").result_int(), 200);
+  auto res = app.post("/v1/observations", reading(2, "NEW-0001", 80));
+  EXPECT_EQ(res.result_int(), 202) << res.body();
+  // Withdrawn: refused with a clear error.
+  ASSERT_EQ(admin.post("/v1/patients/NEW-0001/withdraw", R"({"reason":"consent withdrawn"})").result_int(), 200);
+  res = app.post("/v1/observations", reading(3, "NEW-0001", 80));
+  EXPECT_EQ(res.result_int(), 422) << res.body();
+  EXPECT_NE(res.body().find("patient-not-enrolled"), std::string::npos) << res.body();
+
+  // A new protocol version (heart rate above 120 alerts) applies to the next reading, and the alert
+  // records the version it was raised under.
+  res = admin.get("/v1/trials/NCT09990001/protocols/1");
+  ASSERT_EQ(res.result_int(), 200) << res.body();
+  std::string document(json::parse(res.body()).at("document").as_string());
+  const auto at = document.find("high: 130");
+  ASSERT_NE(at, std::string::npos) << document;
+  document.replace(at, 9, "high: 120");
+  json::object upload{{"document", document}, {"reason", "tighter heart-rate limit"}};
+  res = admin.post("/v1/trials/NCT09990001/protocols", json::serialize(upload));
+  ASSERT_EQ(res.result_int(), 201) << res.body();
+  http::TestClient device(*port);
+  device.with_headers({{"Authorization", bearer("patient", "DEMO-S01-0002")}});
+  ASSERT_EQ(device.post("/v1/observations", reading(4, "DEMO-S01-0002", 125)).result_int(), 202);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  std::string found;
+  while (found.empty() && std::chrono::steady_clock::now() < deadline) {
+    const auto doc = json::parse(admin.get("/v1/alerts?patient=DEMO-S01-0002").body());
+    for (const auto& a : doc.at("alerts").as_array()) {
+      if (a.at("rule_id").as_string() == "threshold:8867-4") found = json::serialize(a);
+    }
+    if (found.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_FALSE(found.empty()) << "no alert for a reading above the new limit";
+  EXPECT_NE(found.find("\"protocol_version\":2"), std::string::npos) << found;
   vigil.signal(SIGTERM);
   EXPECT_EQ(vigil.wait(), 0) << vigil.output();
 }
