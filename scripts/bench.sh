@@ -220,7 +220,9 @@ run_load() {
   local args=(--url "${url[$target]}" --connections "$connections" --threads "$lg_threads"
     --duration "$duration" --warmup "$warmup" "${creds[@]}" --json "$@")
   log "$key: ${loadgen[*]} ${args[*]}"
-  commands+=("${loadgen[*]/#$repo\//} ${args[*]}   # $target")
+  local shown="${loadgen[*]/#$repo\//} ${args[*]}"
+  [[ -n ${admin:-} ]] && shown=${shown//$admin/\$ADMIN_TOKEN}  # never write a credential into the report
+  commands+=("$shown   # $target")
   "${loadgen[@]}" "${args[@]}" >"$work/results/$key.json"
 }
 field() { jq -r "$2" "$work/results/$1.json" 2>/dev/null || echo ""; }
