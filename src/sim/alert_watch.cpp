@@ -159,7 +159,7 @@ asio::awaitable<bool> AlertWatch::session() {
   }
 
   std::array<char, 16 * 1024> chunk{};
-  std::vector<SseEvent> events;
+  std::vector<loadgen::SseEvent> events;
   while (!stopping_) {
     response.get().body().data = chunk.data();
     response.get().body().size = chunk.size();

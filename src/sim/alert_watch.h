@@ -1,6 +1,6 @@
 #pragma once
 // The simulator's subscription to GET /v1/alerts/stream: one connection of its own, read as it
-// arrives (sse.h), every alert event tallied into RunState: alerts by their highest severity, the
+// arrives (loadgen/sse.h), every alert event tallied into RunState: alerts by their highest severity, the
 // first medium-or-higher change of each alert (for evaluation.h), and a line for each alert that
 // reaches high or critical. When the stream ends or fails it reconnects after a back-off, resuming
 // with Last-Event-ID so nothing is missed; a stream silent for longer than three keep-alive
@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "sim/run_state.h"
-#include "sim/sse.h"
+#include "loadgen/sse.h"
 #include "sim/wire.h"
 
 namespace vigil::sim {
@@ -54,7 +54,7 @@ class AlertWatch {
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;
   boost::asio::steady_timer pause_;
-  SseParser parser_;
+  loadgen::SseParser parser_;
   bool stopping_ = false;
 };
 

@@ -1,8 +1,8 @@
-#include "sim/sse.h"
+#include "loadgen/sse.h"
 
 #include <gtest/gtest.h>
 
-namespace vigil::sim {
+namespace vigil::loadgen {
 namespace {
 
 std::vector<SseEvent> parse_all(SseParser& parser, std::string_view text) {
@@ -145,4 +145,4 @@ TEST(Sse, ResetForgetsThePartialEventButKeepsTheLastDispatchedId) {
 }
 
 }  // namespace
-}  // namespace vigil::sim
+}  // namespace vigil::loadgen
