@@ -162,6 +162,10 @@ trial:
 auth:
   hs256_secret_file: $dir/jwt.key
   create_secret: true
+# The load generator shares these cores: the shedder must see the whole machine's CPU (go-zero's
+# reading), not only Vigil's share, or it never knows the machine is saturated.
+shedding:
+  cpu_source: system
 YAML
   "$build/src/vigil" serve --config "$dir/vigil.yaml" >"$work/vigil.log" 2>&1 &
   started=$!

@@ -29,7 +29,12 @@ Gateway::Gateway(GatewayDeps d) : refused_(d.metrics) {
     chain_.add(std::make_unique<middleware::RateLimitLink>(*limiter_, std::move(groups), refused_));
   }
   if (c.shedding.enabled) {
-    cpu_ = std::make_unique<resilience::ProcCpuUsage>(ticker);
+    resilience::ProcCpuOptions cpu_options;
+    if (c.shedding.cpu_source == "system") {
+      cpu_options.whole_machine = true;
+      cpu_options.stat_path = "/proc/stat";
+    }
+    cpu_ = std::make_unique<resilience::ProcCpuUsage>(ticker, cpu_options);
     cpu_->start();
     shedder_ = std::make_unique<resilience::AdaptiveShedder>(
         resilience::ShedderOptions{c.shedding.window, c.shedding.buckets, c.shedding.cpu_threshold,

@@ -75,6 +75,7 @@ struct RateLimitsConfig {
 struct SheddingConfig {
   bool enabled = true;
   double cpu_threshold = 0.9;  // 0..1 of the CPUs the process may use
+  std::string cpu_source = "process";  // "process" (this process's share) or "system" (whole machine)
   std::chrono::milliseconds window{5'000};
   unsigned buckets = 50;
   std::chrono::milliseconds cool_off{1'000};

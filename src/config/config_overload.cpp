@@ -33,10 +33,16 @@ void read_rate_limits(const Reader& r, const YAML::Node& node, RateLimitsConfig&
 }
 
 void read_shedding(const Reader& r, const YAML::Node& node, SheddingConfig& c) {
-  r.section(node, "shedding", {"enabled", "cpu_threshold", "window", "buckets", "cool_off", "read_share"},
+  r.section(node, "shedding", {"enabled", "cpu_threshold", "cpu_source", "window", "buckets", "cool_off", "read_share"},
             [&](const std::string& k, const YAML::Node& v) {
               if (k == "enabled") c.enabled = r.boolean(v, "shedding.enabled");
               if (k == "cpu_threshold") c.cpu_threshold = r.number(v, "shedding.cpu_threshold", 0.01, 1.0);
+              if (k == "cpu_source") {
+                c.cpu_source = r.string(v, "shedding.cpu_source");
+                if (c.cpu_source != "process" && c.cpu_source != "system") {
+                  r.fail(v, "'shedding.cpu_source' must be process or system");
+                }
+              }
               if (k == "window") c.window = r.duration(v, "shedding.window", milliseconds(100), std::chrono::minutes(10));
               if (k == "buckets") c.buckets = r.integer<unsigned>(v, "shedding.buckets", 2, 10'000);
               if (k == "cool_off") c.cool_off = r.duration(v, "shedding.cool_off", milliseconds(0), std::chrono::minutes(10));

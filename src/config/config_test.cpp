@@ -136,6 +136,7 @@ TEST(ShippedConfig, EtcVigilYamlLoadsAndMatchesTheDefaults) {
     EXPECT_DOUBLE_EQ(shipped.rate_limits.groups.at(name).burst, g.burst) << name;
   }
   EXPECT_DOUBLE_EQ(shipped.shedding.cpu_threshold, defaults.shedding.cpu_threshold);
+  EXPECT_EQ(shipped.shedding.cpu_source, defaults.shedding.cpu_source);
   EXPECT_EQ(shipped.deadlines.groups, defaults.deadlines.groups);
   EXPECT_DOUBLE_EQ(shipped.breakers.k, defaults.breakers.k);
   EXPECT_EQ(shipped.auth.issuer, defaults.auth.issuer);
@@ -191,6 +192,9 @@ TEST(ConfigOverload, BadOverloadValuesNameFileLineAndReason) {
   EXPECT_THAT(error_of("shedding:\n  cpu_threshold: 1.5\n"),
               HasSubstr("vigil.yaml:2:18: 'shedding.cpu_threshold' must be between 0.01 and 1"));
   EXPECT_THAT(error_of("shedding:\n  cpu: 0.5\n"), HasSubstr("vigil.yaml:2:3: unknown key 'shedding.cpu'"));
+  EXPECT_THAT(error_of("shedding:\n  cpu_source: cgroup\n"),
+              HasSubstr("vigil.yaml:2:15: 'shedding.cpu_source' must be process or system"));
+  EXPECT_EQ(load_string("shedding: {cpu_source: system}", "vigil.yaml").shedding.cpu_source, "system");
   EXPECT_THAT(error_of("limits:\n  max_in_flight: 0\n"), HasSubstr("vigil.yaml:2:18: 'limits.max_in_flight'"));
   EXPECT_THAT(error_of("deadlines:\n  intake: soon\n"), HasSubstr("vigil.yaml:2:11: 'deadlines.intake' must be a duration"));
   EXPECT_THAT(error_of("breakers:\n  k: abc\n"), HasSubstr("vigil.yaml:2:6: 'breakers.k' must be a number"));

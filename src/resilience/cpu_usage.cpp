@@ -100,9 +100,42 @@ double ProcCpuUsage::usable_cpus() const {
   return std::max(cpus, 0.01);
 }
 
+std::optional<std::pair<std::uint64_t, std::uint64_t>> parse_system_cpu_ticks(std::string_view text) {
+  if (!text.starts_with("cpu ")) return std::nullopt;
+  text.remove_prefix(4);
+  std::uint64_t fields[8] = {};  // user nice system idle iowait irq softirq steal
+  int n = 0;
+  while (n < 8) {
+    while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+    if (text.empty() || text.front() == '\n') break;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), fields[n]);
+    if (ec != std::errc{}) return std::nullopt;
+    text.remove_prefix(static_cast<std::size_t>(end - text.data()));
+    ++n;
+  }
+  if (n < 4) return std::nullopt;
+  std::uint64_t total = 0;
+  for (int i = 0; i < n; ++i) total += fields[i];
+  const std::uint64_t idle = fields[3] + (n > 4 ? fields[4] : 0);
+  return std::pair{total - idle, total};
+}
+
 void ProcCpuUsage::sample() {
   char buf[1024];
   const auto text = read_small_file(options_.stat_path, buf, sizeof(buf));
+  if (options_.whole_machine) {
+    const auto machine = text ? parse_system_cpu_ticks(*text) : std::nullopt;
+    if (!machine) return;
+    const auto [busy, total] = *machine;
+    if (last_ticks_ && total > last_total_ && busy >= *last_ticks_) {
+      const double current = std::clamp(static_cast<double>(busy - *last_ticks_) / static_cast<double>(total - last_total_), 0.0, 1.0);
+      const double previous = usage_.load(std::memory_order_relaxed);
+      usage_.store(previous * options_.beta + current * (1 - options_.beta), std::memory_order_relaxed);
+    }
+    last_ticks_ = busy;
+    last_total_ = total;
+    return;
+  }
   const std::optional<std::uint64_t> ticks = text ? parse_proc_stat_ticks(*text) : std::nullopt;
   if (!ticks) return;
   const Nanos now = ticker_.now();

@@ -48,10 +48,17 @@ std::optional<std::uint64_t> parse_proc_stat_ticks(std::string_view text);
 // CPUs granted by a cgroup v2 cpu.max ("<quota> <period>", or "max <period>" for no limit);
 // nullopt when unlimited or malformed.
 std::optional<double> parse_cpu_max(std::string_view text);
+// The whole machine's CPU time from the "cpu" line of /proc/stat: {busy, total} ticks, where busy
+// leaves out idle and iowait; nullopt when malformed.
+std::optional<std::pair<std::uint64_t, std::uint64_t>> parse_system_cpu_ticks(std::string_view text);
 // Busy fraction of `cpus` CPUs over `elapsed`, clamped to 0..1.
 double busy_fraction(std::uint64_t ticks, long ticks_per_second, Nanos elapsed, double cpus);
 
 struct ProcCpuOptions {
+  // false: this process's share of the CPUs it may use (/proc/self/stat). true: the whole
+  // machine's busy share (/proc/stat, go-zero's reading), which also sees a load generator or a
+  // noisy neighbour on the same cores; stat_path must then name /proc/stat.
+  bool whole_machine = false;
   std::string stat_path = "/proc/self/stat";
   std::string cpu_max_path = "/sys/fs/cgroup/cpu.max";
   std::chrono::milliseconds interval{250};
@@ -89,6 +96,7 @@ class ProcCpuUsage final : public CpuUsage {
 
   // Used by sample() only.
   std::optional<std::uint64_t> last_ticks_;
+  std::uint64_t last_total_ = 0;  // whole_machine: total ticks at the last sample
   Nanos last_time_{0};
 
   std::mutex mutex_;

@@ -119,6 +119,30 @@ TEST_F(ProcCpuUsageTest, QuotaAboveAffinityIsIgnored) {
   EXPECT_DOUBLE_EQ(cpu.usable_cpus(), affinity);
 }
 
+TEST(ParseSystemCpu, BusyLeavesOutIdleAndIowait) {
+  const auto r = parse_system_cpu_ticks("cpu  100 5 50 800 40 3 2 0 0 0\ncpu0 50 2 25 400 20 1 1 0 0 0\n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->first, 160U);
+  EXPECT_EQ(r->second, 1000U);
+  EXPECT_FALSE(parse_system_cpu_ticks("cpu0 1 2 3 4\n"));
+  EXPECT_FALSE(parse_system_cpu_ticks("cpu  1 x 3 4\n"));
+  EXPECT_FALSE(parse_system_cpu_ticks("cpu  1 2\n"));
+}
+
+TEST_F(ProcCpuUsageTest, WholeMachineIsBusyTicksOverTotalTicks) {
+  options_.whole_machine = true;
+  write(options_.stat_path, "cpu  100 0 0 900 0 0 0 0 0 0\n");
+  ProcCpuUsage cpu(ticker_, options_);
+  ticker_.advance(std::chrono::seconds(1));
+  write(options_.stat_path, "cpu  190 0 10 900 0 0 0 0 0 0\n");  // every new tick busy
+  cpu.sample();
+  EXPECT_NEAR(cpu.usage(), 0.05, 1e-12);
+  ticker_.advance(std::chrono::seconds(1));
+  write(options_.stat_path, "cpu  190 0 10 1000 0 0 0 0 0 0\n");  // every new tick idle
+  cpu.sample();
+  EXPECT_NEAR(cpu.usage(), 0.05 * 0.95, 1e-12);
+}
+
 TEST(ProcCpuUsage, RealProcessBackgroundThreadStartsAndStopsPromptly) {
   ProcCpuUsage cpu(SteadyTicker::instance(), ProcCpuOptions{.interval = std::chrono::hours(1)});
   cpu.start();
