@@ -23,10 +23,8 @@ Reply list_audit(const RegistryRoutes& r, http::RequestContext& ctx) {
   auto work = [store = r.deps.store, filter, page] { return store->list_audit(filter, page); };
   auto outcome = co_await store_call(r, ctx, CallKind::read, std::move(work));
   if (outcome.problem) co_return std::move(outcome.problem);
-  boost::json::array items;
-  for (const auto& record : outcome.value->items) items.push_back(to_json(record));
-  co_return http::json_response(http::Status::ok,
-                                page_json("records", std::move(items), outcome.value->next_cursor));
+  co_return page_response("records", *outcome.value,
+                          [](const auto& record) { return to_json(record); });
 }
 
 }  // namespace

@@ -50,10 +50,8 @@ Reply list_devices(const RegistryRoutes& r, http::RequestContext& ctx) {
   auto work = [store = r.deps.store, filter, page] { return store->list_devices(filter, page); };
   auto outcome = co_await store_call(r, ctx, CallKind::read, std::move(work));
   if (outcome.problem) co_return std::move(outcome.problem);
-  json::array items;
-  for (const auto& d : outcome.value->items) items.push_back(to_json(d));
-  co_return http::json_response(http::Status::ok,
-                                page_json("devices", std::move(items), outcome.value->next_cursor));
+  co_return page_response("devices", *outcome.value,
+                          [](const auto& d) { return to_json(d); });
 }
 
 Reply get_device(const RegistryRoutes& r, http::RequestContext& ctx) {

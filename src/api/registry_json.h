@@ -9,6 +9,7 @@
 // BodyReader collects every problem of a body before answering, each with its field path: a wrong
 // type, a missing required field, a string over its limit, and (reject_unknown) every field no
 // getter asked for. Pure functions and single-threaded values.
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <cstddef>
 #include <cstdint>
@@ -20,6 +21,7 @@
 
 #include "common/clock.h"
 #include "domain/field_error.h"
+#include "http/problem.h"
 #include "http/types.h"
 #include "registry/registry.h"
 #include "store/entities.h"
@@ -46,6 +48,15 @@ boost::json::value to_json(const std::optional<store::PatientIdentity>& masked);
 
 // {"<key>": [items...], "next_cursor": "..." | null}
 boost::json::object page_json(std::string_view key, boost::json::array items, const std::string& next_cursor);
+
+// 200 with one page of a listing: {"<key>": [to_item(x), ...], "next_cursor": ...}.
+template <typename T, typename ToJson>
+http::Response page_response(std::string_view key, const store::Page<T>& page, ToJson to_item) {
+  boost::json::array items;
+  items.reserve(page.items.size());
+  for (const auto& x : page.items) items.push_back(to_item(x));
+  return http::json_response(http::Status::ok, page_json(key, std::move(items), page.next_cursor));
+}
 
 enum class Need { optional, required };
 

@@ -85,10 +85,8 @@ Reply list_patients(const RegistryRoutes& r, http::RequestContext& ctx) {
   auto work = [store = r.deps.store, filter, page] { return store->list_patients(filter, page); };
   auto outcome = co_await store_call(r, ctx, CallKind::read, std::move(work));
   if (outcome.problem) co_return std::move(outcome.problem);
-  json::array items;
-  for (const auto& patient : outcome.value->items) items.push_back(to_json(patient));
-  co_return http::json_response(http::Status::ok,
-                                page_json("patients", std::move(items), outcome.value->next_cursor));
+  co_return page_response("patients", *outcome.value,
+                          [](const auto& patient) { return to_json(patient); });
 }
 
 Reply get_patient(const RegistryRoutes& r, http::RequestContext& ctx) {

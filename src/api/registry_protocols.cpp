@@ -132,10 +132,8 @@ Reply list_protocols(const RegistryRoutes& r, http::RequestContext& ctx) {
   };
   auto outcome = co_await store_call(r, ctx, CallKind::read, std::move(work));
   if (outcome.problem) co_return std::move(outcome.problem);
-  json::array items;
-  for (const auto& p : outcome.value->items) items.push_back(to_json(p, false));
-  co_return http::json_response(http::Status::ok,
-                                page_json("protocols", std::move(items), outcome.value->next_cursor));
+  co_return page_response("protocols", *outcome.value,
+                          [](const auto& p) { return to_json(p, false); });
 }
 
 Reply get_protocol(const RegistryRoutes& r, http::RequestContext& ctx) {

@@ -84,10 +84,8 @@ Reply list_sites(const RegistryRoutes& r, http::RequestContext& ctx) {
   };
   auto outcome = co_await store_call(r, ctx, CallKind::read, std::move(work));
   if (outcome.problem) co_return std::move(outcome.problem);
-  json::array items;
-  for (const auto& s : outcome.value->items) items.push_back(to_json(s));
-  co_return http::json_response(http::Status::ok,
-                                page_json("sites", std::move(items), outcome.value->next_cursor));
+  co_return page_response("sites", *outcome.value,
+                          [](const auto& s) { return to_json(s); });
 }
 
 Reply get_site(const RegistryRoutes& r, http::RequestContext& ctx) {

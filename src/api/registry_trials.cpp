@@ -95,10 +95,8 @@ Reply list_trials(const RegistryRoutes& r, http::RequestContext& ctx) {
   };
   auto outcome = co_await store_call(r, ctx, CallKind::read, std::move(work));
   if (outcome.problem) co_return std::move(outcome.problem);
-  json::array items;
-  for (const auto& t : outcome.value->items) items.push_back(to_json(t));
-  co_return http::json_response(http::Status::ok,
-                                page_json("trials", std::move(items), outcome.value->next_cursor));
+  co_return page_response("trials", *outcome.value,
+                          [](const auto& t) { return to_json(t); });
 }
 
 Reply get_trial(const RegistryRoutes& r, http::RequestContext& ctx) {

@@ -58,10 +58,8 @@ Reply list_users(const RegistryRoutes& r, http::RequestContext& ctx) {
   auto work = [store = r.deps.store, filter, page] { return store->list_users(filter, page); };
   auto outcome = co_await store_call(r, ctx, CallKind::read, std::move(work));
   if (outcome.problem) co_return std::move(outcome.problem);
-  json::array items;
-  for (const auto& u : outcome.value->items) items.push_back(to_json(u));
-  co_return http::json_response(http::Status::ok,
-                                page_json("users", std::move(items), outcome.value->next_cursor));
+  co_return page_response("users", *outcome.value,
+                          [](const auto& u) { return to_json(u); });
 }
 
 Reply get_user(const RegistryRoutes& r, http::RequestContext& ctx) {
