@@ -20,7 +20,7 @@
 #include "auth/jwt.h"
 #include "http/server.h"
 #include "http/test_client.h"
-#include "log/sqlite_log.h"
+#include "log/segment_log.h"
 #include "middleware/authentication.h"
 #include "middleware/deadline.h"
 #include "middleware/request_id.h"
@@ -94,7 +94,7 @@ class ApiTest : public ::testing::Test {
   explicit ApiTest(std::size_t queue_items = 65536)
       : clock_(at("2026-11-22T08:00:00Z")),
         registry_(registry::load_protocol_file(VIGIL_DEMO_PROTOCOL)),
-        log_(dir_.path() / "intake.db", log_options(queue_items)),
+        log_(dir_.path() / "intake-log", log_options(queue_items)),
         alerts_(dir_.path() / "alerts.db"),
         blocking_(2) {
     ApiOptions options;
@@ -131,8 +131,8 @@ class ApiTest : public ::testing::Test {
     log_.close();
   }
 
-  log::SqliteLogOptions log_options(std::size_t queue_items) {
-    log::SqliteLogOptions o;
+  log::SegmentLogOptions log_options(std::size_t queue_items) {
+    log::SegmentLogOptions o;
     o.clock = &clock_;
     o.max_queued_items = queue_items;
     o.before_commit_for_test = [this] { gate_.pass(); };
@@ -173,7 +173,7 @@ class ApiTest : public ::testing::Test {
   TempDir dir_;
   ManualClock clock_;
   std::unique_ptr<registry::Registry> registry_;
-  log::SqliteLog log_;
+  log::SegmentLog log_;
   alerts::AlertService alerts_;
   boost::asio::thread_pool blocking_;
   auth::JwtVerifier verifier_{{.hs256_secret = kSecret, .issuer = "vigil", .audience = "vigil-api"}, clock_};

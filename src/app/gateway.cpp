@@ -17,7 +17,7 @@ Gateway::Gateway(GatewayDeps d) : refused_(d.metrics) {
   const auto& ticker = SteadyTicker::instance();
   const std::chrono::milliseconds retry_after = c.intake.retry_after;
   chain_.add(std::make_unique<middleware::RequestIdLink>())
-      .add(std::make_unique<middleware::AccessLogLink>())
+      .add(std::make_unique<middleware::AccessLogLink>(d.spans))
       .add(std::make_unique<middleware::MetricsLink>(d.metrics))
       .add(std::make_unique<middleware::CapsLink>(
           middleware::CapsOptions{c.limits.max_connections, c.limits.max_in_flight, retry_after},

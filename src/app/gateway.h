@@ -20,6 +20,7 @@
 #include "middleware/authentication.h"
 #include "middleware/refusal.h"
 #include "observability/metrics.h"
+#include "observability/span.h"
 #include "resilience/cpu_usage.h"
 #include "resilience/rate_limiter.h"
 #include "resilience/shedder.h"
@@ -34,6 +35,7 @@ struct GatewayDeps {
   boost::asio::thread_pool& blocking;
   std::function<std::size_t()> open_connections;
   middleware::AuthFailureSink on_auth_failure;
+  observability::SpanSink* spans = nullptr;  // tracing export: the access log's server spans; null: off
 };
 
 class Gateway {

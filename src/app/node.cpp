@@ -10,8 +10,12 @@
 #include "api/api.h"
 #include "app/credentials.h"
 #include "app/registry_import.h"
+#include "app/span_export.h"
 #include "app/store_factory.h"
 #include "common/ticker.h"
+#include "domain/validate.h"
+#include "log/segment_log.h"
+#include "log/sqlite_log.h"
 #include "observability/process_metrics.h"
 #include "registry/protocol_file.h"
 
@@ -50,6 +54,7 @@ Node::Node(const config::Config& config, const Clock& clock) : config_(config), 
   }
   const auto dir = prepare_data_dir(config_.storage.data_dir);
   observability::register_process_metrics(metrics_);
+  spans_ = opening("the span exporter", [&] { return make_span_exporter(config_.tracing, metrics_); });
 
   store_ = opening("the registry store", [&] { return open_registry_store(config_, dir, clock_); });
 
@@ -57,24 +62,42 @@ Node::Node(const config::Config& config, const Clock& clock) : config_(config), 
     const auto start = std::chrono::steady_clock::now();
     const auto imported = import_protocol_file(*registry_, config_.trial.protocol_file, *store_);
     if (imported > 0) {
-      spdlog::info("imported {} patients of {} into the registry store in {} ms", imported,
-                   config_.trial.protocol_file.string(),
-                   std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count());
+      spdlog::info(
+          "imported {} patients of {} into the registry store in {} ms", imported,
+          config_.trial.protocol_file.string(),
+          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start)
+              .count());
     }
     // From now on the store is the record: the pipeline and the intake read its snapshot.
     registry_->refresh_from(*store_);
     return imported;
   });
 
-  log::SqliteLogOptions log_options;
-  log_options.max_queued_items = config_.intake.queue_capacity;
-  log_options.max_group_items = config_.intake.max_group_items;
-  log_options.clock = &clock_;
-  log_options.metrics = &metrics_;
-  log_ = opening("the intake log",
-                 [&] { return std::make_unique<log::SqliteLog>(dir / "intake.db", log_options); });
-  alerts_ =
-      opening("the alert store", [&] { return std::make_unique<alerts::AlertService>(dir / "alerts.db", &metrics_); });
+  log_ = opening("the intake log", [&]() -> std::unique_ptr<log::Log> {
+    if (config_.storage.log_engine == "sqlite") {
+      log::SqliteLogOptions o;
+      o.max_queued_items = config_.intake.queue_capacity;
+      o.max_group_items = config_.intake.max_group_items;
+      o.clock = &clock_;
+      o.metrics = &metrics_;
+      auto sqlite = std::make_unique<log::SqliteLog>(dir / "intake.db", o);
+      observations_ = sqlite.get();
+      return sqlite;
+    }
+    log::SegmentLogOptions o;
+    o.max_queued_items = config_.intake.queue_capacity;
+    o.max_group_items = config_.intake.max_group_items;
+    o.clock = &clock_;
+    o.metrics = &metrics_;
+    o.dedupe_window = config_.storage.dedupe_window;
+    o.dedupe_max_ids = config_.storage.dedupe_max_ids;
+    o.max_future_skew = domain::kMaxFutureSkew;
+    auto segments = std::make_unique<log::SegmentLog>(dir / "intake-log", o);
+    observations_ = segments.get();
+    return segments;
+  });
+  alerts_ = opening("the alert store",
+                    [&] { return std::make_unique<alerts::AlertService>(dir / "alerts.db", &metrics_); });
 
   pipeline::ProcessorOptions processor_options;
   processor_options.workers = config_.pipeline.workers;
@@ -82,6 +105,7 @@ Node::Node(const config::Config& config, const Clock& clock) : config_(config), 
   processor_options.worker_queue = config_.pipeline.worker_queue;
   processor_options.missing_data_scan = config_.pipeline.missing_data_scan;
   processor_options.metrics = &metrics_;
+  processor_options.spans = spans_.get();
   processor_ = std::make_unique<pipeline::Processor>(processor_options, *log_, *registry_, *alerts_, clock_);
 
   blocking_ = std::make_unique<boost::asio::thread_pool>(config_.storage.blocking_threads);
@@ -113,22 +137,25 @@ void Node::build_security() {
     throw StartupError(fmt::format("auth: {}", e.what()));
   }
   device_keys_ = std::make_shared<StoreDeviceKeys>(
-      *store_, cache::CacheOptions{.capacity = 100'000, .ttl = std::chrono::seconds(30), .negative_ttl = std::chrono::seconds(5)},
+      *store_,
+      cache::CacheOptions{
+          .capacity = 100'000, .ttl = std::chrono::seconds(30), .negative_ttl = std::chrono::seconds(5)},
       SteadyTicker::instance());
   metrics_.counter_callback("vigil_cache_hits_total", "Device-key cache hits",
                             [keys = device_keys_] { return static_cast<double>(keys->stats().hits); });
   metrics_.counter_callback("vigil_cache_misses_total", "Device-key cache misses",
                             [keys = device_keys_] { return static_cast<double>(keys->stats().misses); });
   audit_ = std::make_unique<AuditSink>(*store_, *blocking_, metrics_);
-  gateway_ = std::make_unique<Gateway>(GatewayDeps{
-      config_, metrics_, *jwt_, device_keys_, *blocking_,
-      [this]() -> std::size_t { return server_ ? server_->connections() : 0; },
-      [this](const middleware::AuthFailure& f) {
-        audit_->record(store::AuditEntry{"anonymous", "authentication.failed", "route",
-                                         fmt::format("{} {}", f.method, f.route), std::nullopt, std::nullopt,
-                                         fmt::format("{} from {} (request {})", f.reason, f.remote_address,
-                                                     f.request_id)});
-      }});
+  gateway_ = std::make_unique<Gateway>(
+      GatewayDeps{config_, metrics_, *jwt_, device_keys_, *blocking_,
+                  [this]() -> std::size_t { return server_ ? server_->connections() : 0; },
+                  [this](const middleware::AuthFailure& f) {
+                    audit_->record(store::AuditEntry{
+                        "anonymous", "authentication.failed", "route",
+                        fmt::format("{} {}", f.method, f.route), std::nullopt, std::nullopt,
+                        fmt::format("{} from {} (request {})", f.reason, f.remote_address, f.request_id)});
+                  },
+                  spans_.get()});
 }
 
 void Node::build_api() {
@@ -144,16 +171,19 @@ void Node::build_api() {
   metrics_.gauge_callback("vigil_breaker_reject_probability",
                           "Probability the registry-store circuit breaker refuses a call (0: closed)",
                           [b = store_breaker_.get()] { return b->reject_probability(); });
-  metrics_.counter_callback("vigil_breaker_rejected_total", "Calls the registry-store circuit breaker refused",
+  metrics_.counter_callback("vigil_breaker_rejected_total",
+                            "Calls the registry-store circuit breaker refused",
                             [b = store_breaker_.get()] { return static_cast<double>(b->rejected()); });
-  metrics_.counter_callback("vigil_bulkhead_refused_total", "Calls refused because the registry-store pool was full",
+  metrics_.counter_callback("vigil_bulkhead_refused_total",
+                            "Calls refused because the registry-store pool was full",
                             [b = store_bulkhead_.get()] { return static_cast<double>(b->refused()); });
   api::ApiOptions api_options;
   api_options.max_batch = config_.intake.max_batch;
   api_options.retry_after = config_.intake.retry_after;
-  api::ApiDeps deps{*log_, *log_, *registry_, *alerts_, *blocking_, clock_, [this] {
-                      return api::Readiness{started_ && !stopped_, log_->last_seq(), processor_->stats().position};
-                    }};
+  api::ApiDeps deps{
+      *log_, *observations_, *registry_, *alerts_, *blocking_, clock_, [this] {
+        return api::Readiness{started_ && !stopped_, log_->last_seq(), processor_->stats().position};
+      }};
   deps.store = store_.get();
   deps.store_breaker = store_breaker_.get();
   deps.store_bulkhead = store_bulkhead_.get();
@@ -171,8 +201,8 @@ void Node::build_api() {
   deps.on_denied = [this](const api::AccessDenied& d) {
     audit_->record(store::AuditEntry{d.subject.empty() ? "anonymous" : d.subject, "authorization.denied",
                                      "request", d.entity, std::nullopt, std::nullopt,
-                                     fmt::format("{}: {} (role {}, from {}, request {})", d.action, d.reason, d.role,
-                                                 d.remote_address, d.request_id)});
+                                     fmt::format("{}: {} (role {}, from {}, request {})", d.action, d.reason,
+                                                 d.role, d.remote_address, d.request_id)});
   };
   api::register_routes(router_, deps, api_options);
 }
@@ -184,6 +214,7 @@ Node::~Node() {
 void Node::start() {
   if (started_) return;
   started_ = true;
+  if (spans_) spans_->start();
   processor_->start();
   server_->start();
 }
@@ -194,6 +225,7 @@ bool Node::stop() {
   bool clean = true;
   if (server_) clean = server_->shutdown();
   if (processor_) processor_->stop();
+  if (spans_) spans_->stop();  // flushes the spans of the requests and rounds that just finished
   if (store_bulkhead_) store_bulkhead_->join();
   if (blocking_) blocking_->join();
   if (log_) log_->close();

@@ -1,9 +1,9 @@
 #pragma once
 // The composition root: one running Vigil node built from a Config. It owns, in start-up order, the
-// metrics registry, the registry (protocol file), the registry/audit store (SQLite or PostgreSQL),
-// the durable intake log, the alert service, the processing pipeline, the blocking pool, the token
-// verifier, the middleware chain (app/gateway.h) and the HTTP server, and shuts them down in
-// reverse order.
+// metrics registry, the span exporter (tracing export, optional), the registry (protocol file), the
+// registry/audit store (SQLite or PostgreSQL), the durable intake log, the alert service, the
+// processing pipeline, the blocking pool, the token verifier, the middleware chain (app/gateway.h)
+// and the HTTP server, and shuts them down in reverse order.
 //
 // Thread safety: construct, start() and stop() from one controlling thread. The accessors are for
 // the demo and tests, which read stats while the node runs.
@@ -25,8 +25,10 @@
 #include "config/config.h"
 #include "http/router.h"
 #include "http/server.h"
-#include "log/sqlite_log.h"
+#include "log/log.h"
+#include "log/observation_query.h"
 #include "observability/metrics.h"
+#include "observability/otlp_exporter.h"
 #include "observability/profiler.h"
 #include "pipeline/processor.h"
 #include "registry/registry.h"
@@ -58,7 +60,7 @@ class Node {
 
   [[nodiscard]] std::uint16_t port() const { return server_->port(); }
   [[nodiscard]] const registry::Registry& registry() const { return *registry_; }
-  [[nodiscard]] log::SqliteLog& intake_log() { return *log_; }
+  [[nodiscard]] log::Log& intake_log() { return *log_; }
   [[nodiscard]] alerts::AlertService& alerts() { return *alerts_; }
   [[nodiscard]] pipeline::Processor& processor() { return *processor_; }
   [[nodiscard]] store::RegistryStore& store() { return *store_; }
@@ -70,10 +72,12 @@ class Node {
 
   const config::Config config_;
   const Clock& clock_;
-  observability::MetricsRegistry metrics_;  // first: every component below registers into it
-  std::unique_ptr<LiveRegistry> registry_;  // snapshot of the registry store, swapped on change
+  observability::MetricsRegistry metrics_;              // first: every component below registers into it
+  std::unique_ptr<observability::OtlpExporter> spans_;  // null unless tracing.otlp_endpoint is set
+  std::unique_ptr<LiveRegistry> registry_;              // snapshot of the registry store, swapped on change
   std::unique_ptr<store::RegistryStore> store_;
-  std::unique_ptr<log::SqliteLog> log_;
+  std::unique_ptr<log::Log> log_;                  // storage.log_engine's implementation
+  log::ObservationQuery* observations_ = nullptr;  // the same object's read side
   std::unique_ptr<alerts::AlertService> alerts_;
   std::unique_ptr<pipeline::Processor> processor_;
   std::unique_ptr<boost::asio::thread_pool> blocking_;

@@ -52,7 +52,7 @@ void read_server(const Reader& r, const YAML::Node& node, ServerConfig& c) {
 }
 
 void read_storage(const Reader& r, const YAML::Node& node, StorageConfig& c) {
-  r.section(node, "storage", {"data_dir", "blocking_threads"},
+  r.section(node, "storage", {"data_dir", "blocking_threads", "log_engine", "dedupe_window", "dedupe_max_ids"},
             [&](const std::string& k, const YAML::Node& v) {
               if (k == "data_dir") {
                 const auto dir = r.string(v, "storage.data_dir");
@@ -60,6 +60,15 @@ void read_storage(const Reader& r, const YAML::Node& node, StorageConfig& c) {
                 c.data_dir = dir;
               } else if (k == "blocking_threads") {
                 c.blocking_threads = r.integer<unsigned>(v, "storage.blocking_threads", 1, 256);
+              } else if (k == "log_engine") {
+                c.log_engine = r.string(v, "storage.log_engine");
+                if (c.log_engine != "segment" && c.log_engine != "sqlite") {
+                  r.fail(v, "'storage.log_engine' must be one of segment, sqlite");
+                }
+              } else if (k == "dedupe_window") {
+                c.dedupe_window = r.duration(v, "storage.dedupe_window", std::chrono::seconds(1), std::chrono::hours(24 * 7));
+              } else if (k == "dedupe_max_ids") {
+                c.dedupe_max_ids = r.integer<std::size_t>(v, "storage.dedupe_max_ids", 1000, 100'000'000);
               }
             });
 }
@@ -126,7 +135,7 @@ Config parse(const YAML::Node& root, const Reader& r) {
   if (!root || root.IsNull()) return c;  // an empty file means every default
   r.section(root, "",
             {"server", "storage", "logging", "intake", "pipeline", "trial", "limits", "rate_limits", "shedding",
-             "deadlines", "breakers", "auth", "registry"},
+             "deadlines", "breakers", "auth", "registry", "tracing"},
             [&](const std::string& k, const YAML::Node& v) {
               if (k == "limits") detail::read_limits(r, v, c.limits);
               if (k == "rate_limits") detail::read_rate_limits(r, v, c.rate_limits);
@@ -135,6 +144,7 @@ Config parse(const YAML::Node& root, const Reader& r) {
               if (k == "breakers") detail::read_breakers(r, v, c.breakers);
               if (k == "auth") detail::read_auth(r, v, c.auth);
               if (k == "registry") detail::read_registry(r, v, c.registry);
+              if (k == "tracing") detail::read_tracing(r, v, c.tracing);
               if (k == "server") read_server(r, v, c.server);
               if (k == "storage") read_storage(r, v, c.storage);
               if (k == "logging") read_logging(r, v, c.logging);

@@ -26,6 +26,13 @@ struct ServerConfig {
 struct StorageConfig {
   std::filesystem::path data_dir = "var/data";
   unsigned blocking_threads = 2;  // pool for SQLite reads and other blocking work
+  // The durable intake log: "segment" (append-only checksummed segment files, the default) or
+  // "sqlite" (one SQLite file in WAL mode with a global unique index on ids).
+  std::string log_engine = "segment";
+  // Segment log only: how long, and for how many ids at most, a client's id is recognised as a
+  // duplicate (SQLite remembers every id forever).
+  std::chrono::milliseconds dedupe_window = std::chrono::minutes(15);
+  std::size_t dedupe_max_ids = 4'000'000;
 };
 
 struct LoggingConfig {
@@ -117,6 +124,16 @@ struct RegistryStoreConfig {
   std::filesystem::path field_key_file;  // 64 hex digits (AES-256) for patient identities; empty: none
 };
 
+// Span export to an OpenTelemetry collector (docs/operations.md, "Tracing export").
+struct TracingConfig {
+  std::string otlp_endpoint;  // "http://HOST:PORT/PATH" (PATH defaults to /v1/traces); empty: no export
+  std::string service_name = "vigil";
+  std::size_t queue_size = 2048;  // spans waiting to be sent; beyond it they are dropped
+  std::size_t batch_size = 256;   // spans per request
+  std::chrono::milliseconds flush_interval{2'000};
+  std::chrono::milliseconds timeout{2'000};  // one export request: connect + write + read
+};
+
 struct Config {
   ServerConfig server;
   StorageConfig storage;
@@ -131,6 +148,7 @@ struct Config {
   BreakersConfig breakers;
   AuthConfig auth;
   RegistryStoreConfig registry;
+  TracingConfig tracing;
 };
 
 // Thrown for any problem with a configuration file; what() is one line, "FILE:LINE:COL: reason"

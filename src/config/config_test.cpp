@@ -203,3 +203,69 @@ TEST(ConfigOverload, BadOverloadValuesNameFileLineAndReason) {
 
 }  // namespace
 }  // namespace vigil::config
+
+namespace vigil::config {
+namespace {
+
+TEST(ConfigTracing, OffByDefaultWithDocumentedDefaults) {
+  const auto c = load_string("", "vigil.yaml");
+  EXPECT_TRUE(c.tracing.otlp_endpoint.empty());
+  EXPECT_EQ(c.tracing.service_name, "vigil");
+  EXPECT_EQ(c.tracing.queue_size, 2048u);
+  EXPECT_EQ(c.tracing.batch_size, 256u);
+  EXPECT_EQ(c.tracing.flush_interval, std::chrono::seconds(2));
+  EXPECT_EQ(c.tracing.timeout, std::chrono::seconds(2));
+  const Config shipped = load_file(std::string(VIGIL_SOURCE_DIR) + "/etc/vigil.yaml");
+  EXPECT_EQ(shipped.tracing.otlp_endpoint, c.tracing.otlp_endpoint);
+}
+
+TEST(ConfigTracing, ReadsTheSection) {
+  const auto c = load_string(R"(
+tracing:
+  otlp_endpoint: http://otel-collector:4318/v1/traces
+  service_name: vigil-eu
+  queue_size: 100
+  batch_size: 10
+  flush_interval: 500ms
+  timeout: 1s
+)",
+                             "vigil.yaml");
+  EXPECT_EQ(c.tracing.otlp_endpoint, "http://otel-collector:4318/v1/traces");
+  EXPECT_EQ(c.tracing.service_name, "vigil-eu");
+  EXPECT_EQ(c.tracing.queue_size, 100u);
+  EXPECT_EQ(c.tracing.batch_size, 10u);
+  EXPECT_EQ(c.tracing.flush_interval, std::chrono::milliseconds(500));
+  EXPECT_EQ(c.tracing.timeout, std::chrono::seconds(1));
+  EXPECT_EQ(load_string("tracing: {otlp_endpoint: 'http://[::1]:4318'}", "vigil.yaml").tracing.otlp_endpoint,
+            "http://[::1]:4318");
+  EXPECT_TRUE(load_string("tracing: {otlp_endpoint: ''}", "vigil.yaml").tracing.otlp_endpoint.empty());
+}
+
+TEST(ConfigTracing, BadValuesNameFileLineAndReason) {
+  EXPECT_THAT(error_of("tracing:\n  endpoint: http://c:4318\n"),
+              HasSubstr("vigil.yaml:2:3: unknown key 'tracing.endpoint'"));
+  EXPECT_THAT(error_of("tracing:\n  otlp_endpoint: https://c:4318/v1/traces\n"),
+              HasSubstr("vigil.yaml:2:18: 'tracing.otlp_endpoint' only http:// is supported"));
+  EXPECT_THAT(error_of("tracing:\n  otlp_endpoint: c:4318\n"),
+              HasSubstr("vigil.yaml:2:18: 'tracing.otlp_endpoint' must be http://HOST:PORT/PATH"));
+  EXPECT_THAT(error_of("tracing: {otlp_endpoint: 'http://c/v1/traces'}"), HasSubstr("must be http://HOST:PORT/PATH"));
+  EXPECT_THAT(error_of("tracing: {otlp_endpoint: 'http://:4318/'}"), HasSubstr("must be http://HOST:PORT/PATH"));
+  EXPECT_THAT(error_of("tracing: {otlp_endpoint: 'http://c:0/'}"), HasSubstr("port must be 1-65535"));
+  EXPECT_THAT(error_of("tracing: {otlp_endpoint: 'http://c:99999/'}"), HasSubstr("port must be 1-65535"));
+  EXPECT_THAT(error_of("tracing: {otlp_endpoint: 'http://c:4318/v1?x=1'}"), HasSubstr("query or fragment"));
+  EXPECT_THAT(error_of("tracing: {otlp_endpoint: 'http://u:p@c:4318/'}"), HasSubstr("credentials"));
+  EXPECT_THAT(error_of("tracing:\n  service_name: ''\n"),
+              HasSubstr("vigil.yaml:2:17: 'tracing.service_name' must not be empty"));
+  EXPECT_THAT(error_of("tracing:\n  queue_size: 0\n"),
+              HasSubstr("vigil.yaml:2:15: 'tracing.queue_size' must be between 1 and"));
+  EXPECT_THAT(error_of("tracing:\n  batch_size: 0\n"),
+              HasSubstr("vigil.yaml:2:15: 'tracing.batch_size' must be between 1 and"));
+  EXPECT_THAT(error_of("tracing:\n  flush_interval: soon\n"),
+              HasSubstr("vigil.yaml:2:19: 'tracing.flush_interval' must be a duration"));
+  EXPECT_THAT(error_of("tracing:\n  timeout: 0ms\n"),
+              HasSubstr("vigil.yaml:2:12: 'tracing.timeout' must be between 1ms"));
+  EXPECT_THAT(error_of("tracing: [a]"), HasSubstr("'tracing' must be a mapping"));
+}
+
+}  // namespace
+}  // namespace vigil::config

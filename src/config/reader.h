@@ -97,5 +97,6 @@ void read_deadlines(const Reader& r, const YAML::Node& node, DeadlinesConfig& c)
 void read_breakers(const Reader& r, const YAML::Node& node, BreakersConfig& c);
 void read_auth(const Reader& r, const YAML::Node& node, AuthConfig& c);
 void read_registry(const Reader& r, const YAML::Node& node, RegistryStoreConfig& c);
+void read_tracing(const Reader& r, const YAML::Node& node, TracingConfig& c);
 
 }  // namespace vigil::config::detail

@@ -1,8 +1,8 @@
 // kill -9 in the middle of a stream of appends loses nothing that was acknowledged.
 //
 // A forked child appends from several threads and, from each durable callback, writes the
-// acknowledged ids to a pipe. The parent SIGKILLs it after a while, reopens the file (SQLite
-// recovers the WAL and drops any partly written tail) and checks every acknowledged id is there
+// acknowledged ids to a pipe. The parent SIGKILLs it after a while, reopens the log (SQLite
+// recovers the WAL, the segment log cuts a torn tail; both drop any partly written group) and checks every acknowledged id is there
 // exactly once and that the log is dense and still writable.
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "log/log_test_util.h"
+#include "log/segment_log.h"
 #include "log/sqlite_log.h"
 
 namespace vigil::log {
@@ -27,9 +28,10 @@ constexpr std::size_t kAcksBeforeKill = 3000;
 
 // Runs in the child; never returns. Each appender keeps one batch in flight (closed loop), like
 // an HTTP client waiting for its 202.
+template <class LogType>
 [[noreturn]] void run_child(const std::filesystem::path& file, int ack_fd) {
   try {
-    SqliteLog log(file);
+    LogType log(file);
     std::vector<std::thread> appenders;
     for (int t = 0; t < kAppenders; ++t) {
       appenders.emplace_back([&log, ack_fd, t] {
@@ -56,15 +58,15 @@ constexpr std::size_t kAcksBeforeKill = 3000;
   _exit(0);  // never run the parent's remaining tests or atexit handlers
 }
 
-TEST(SqliteLogCrashTest, EveryAcknowledgedIdSurvivesKill9MidStream) {
-  testing::TempDir dir;
+template <class LogType>
+void every_acknowledged_id_survives_kill9(const std::filesystem::path& file) {
   int fds[2];
   ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0);
   const pid_t child = ::fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
     ::close(fds[0]);
-    run_child(dir.file(), fds[1]);
+    run_child<LogType>(file, fds[1]);
   }
   ::close(fds[1]);
 
@@ -91,7 +93,7 @@ TEST(SqliteLogCrashTest, EveryAcknowledgedIdSurvivesKill9MidStream) {
   ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
       << "the child ended by itself (status " << status << ") after " << acked.size() << " acks";
 
-  SqliteLog log(dir.file());
+  LogType log(file);
   std::map<std::string, int> stored;
   std::uint64_t expected_seq = 1;
   for (const Record& r : log.read(0, 10'000'000)) {
@@ -108,6 +110,16 @@ TEST(SqliteLogCrashTest, EveryAcknowledgedIdSurvivesKill9MidStream) {
   const AppendResult r = after.wait();
   ASSERT_TRUE(r.ok()) << r.error;
   EXPECT_EQ(r.items[0].seq, expected_seq);
+}
+
+TEST(SqliteLogCrashTest, EveryAcknowledgedIdSurvivesKill9MidStream) {
+  testing::TempDir dir;
+  every_acknowledged_id_survives_kill9<SqliteLog>(dir.file());
+}
+
+TEST(SegmentLogCrashTest, EveryAcknowledgedIdSurvivesKill9MidStream) {
+  testing::TempDir dir;
+  every_acknowledged_id_survives_kill9<SegmentLog>(dir.path() / "segments");
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "log/log_test_util.h"
+#include "log/segment_log.h"
 #include "log/sqlite_log.h"
 
 namespace vigil::log {
@@ -213,6 +214,12 @@ INSTANTIATE_TEST_SUITE_P(
     Sqlite, LogContractTest,
     ::testing::Values(LogFactory([](const std::filesystem::path& dir) -> std::unique_ptr<Log> {
       return std::make_unique<SqliteLog>(dir / "log.db");
+    })));
+
+INSTANTIATE_TEST_SUITE_P(
+    Segment, LogContractTest,
+    ::testing::Values(LogFactory([](const std::filesystem::path& dir) -> std::unique_ptr<Log> {
+      return std::make_unique<SegmentLog>(dir / "segments");
     })));
 
 }  // namespace

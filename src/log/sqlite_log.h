@@ -21,28 +21,18 @@
 // Restart: reopening a file continues its sequence numbers and keeps its idempotency keys. Files
 // of an older schema are migrated when opened (log/sqlite_writer.h).
 //
-// Metrics (SqliteLogOptions::metrics; none when null): vigil_log_append_seconds (histogram, one
-// observation per acknowledged non-empty batch: try_append to its ok callback),
-// vigil_log_group_commit_items (histogram, items per commit group that wrote, i.e. per WAL fsync),
-// vigil_log_fsyncs_total (counter, commit groups that wrote a record; groups of duplicates only
-// write nothing; failed commits and checkpoints are not counted),
-// vigil_log_queue_items and vigil_log_last_seq (gauges read at scrape time). The writer records
-// once per commit group; try_append reads the ticker once per batch, and only with metrics on.
-#include <condition_variable>
+// Metrics (SqliteLogOptions::metrics): the group-commit series of log/group_commit.h.
 #include <cstddef>
-#include <deque>
 #include <filesystem>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 
 #include "common/clock.h"
 #include "common/ticker.h"
+#include "log/group_commit.h"
 #include "log/log.h"
 #include "log/observation_query.h"
-#include "log/scrape_guard.h"
 #include "log/sqlite_checkpointer.h"
 #include "observability/metrics.h"
 
@@ -50,7 +40,6 @@ namespace vigil::log {
 
 class SqliteReaders;
 class SqliteWriter;
-struct LogMetrics;
 
 struct SqliteLogOptions {
   // Bound on items accepted but not yet acknowledged; try_append refuses beyond it.
@@ -85,7 +74,7 @@ struct SqliteLogOptions {
   std::function<void()> before_checkpoint_for_test;
 };
 
-class SqliteLog final : public Log, public ObservationQuery {
+class SqliteLog final : public Log, public ObservationQuery, private GroupWriter {
  public:
   // Opens or creates `file` and starts the writer thread. Throws std::runtime_error, with a
   // one-line message naming the file, when it cannot be opened, created, locked or recognised.
@@ -109,44 +98,20 @@ class SqliteLog final : public Log, public ObservationQuery {
                              std::size_t limit) override;
 
  private:
-  struct Pending {
-    std::vector<AppendItem> items;
-    DoneCallback done;
-    Nanos enqueued{};  // ticker time of try_append; set only with metrics on
-  };
-
-  void run_writer();
-  void commit_group(std::deque<Pending>& group, std::size_t items);
-  void check_wal_limit();  // writer thread, after a group's callbacks: the safety valve
-  void register_metrics(observability::MetricsRegistry& registry);
+  GroupWrite write_group(const std::vector<const std::vector<AppendItem>*>& batches,
+                         TimePoint appended_at) override;
+  void group_published(bool durable) override;  // tells the checkpointer about the WAL
+  void after_group(bool durable) override;      // the WAL safety valve
 
   // Constant after construction.
   const SqliteLogOptions options_;
-  const Clock& clock_;
-  const Ticker& ticker_;
-  std::unique_ptr<LogMetrics> metrics_;  // null without metrics; its members: own synchronization
   // Used only by the writer thread once it started. Declared first so that it creates the file
   // first and, as the last connection to close, checkpoints the WAL away.
   std::unique_ptr<SqliteWriter> writer_;
   std::unique_ptr<SqliteCheckpointer> checkpointer_;  // own synchronization
   std::unique_ptr<SqliteReaders> readers_;            // own synchronization
-
-  mutable std::mutex mutex_;
-  std::condition_variable work_cv_;      // writer waits: queue non-empty or closing
-  std::condition_variable appended_cv_;  // wait_for waits: last_seq_ advanced or closed
-  // Protected by mutex_.
-  std::deque<Pending> queue_;
-  std::size_t outstanding_items_ = 0;  // accepted, not yet acknowledged (queued + being written)
-  bool closing_ = false;               // no more appends
-  bool stopped_ = false;               // the writer flushed everything and exited
-  std::uint64_t last_seq_ = 0;
-  LogStats stats_;
-  std::uint64_t grouped_items_ = 0;  // items over all successful groups, for avg_group_items
-
-  std::once_flag close_once_;
-  std::thread thread_;  // the writer; started last in the constructor
-  // Last member: destroyed first, so scrape-time gauges stop reading the log before it goes.
-  std::unique_ptr<ScrapeGuard<SqliteLog>> scrape_guard_;
+  // Last member: destroyed (closed) first, while the writer it calls still exists.
+  std::unique_ptr<GroupCommitter> committer_;
 };
 
 }  // namespace vigil::log

@@ -119,6 +119,7 @@ std::unique_ptr<SqliteReaders::Conn> SqliteReaders::open_conn() const {
   // A WAL reader can meet a short SQLITE_BUSY while another connection recovers or restarts the
   // WAL; wait a bounded time rather than fail the read.
   sqlite3_busy_timeout(conn->db.get(), 5000);
+  sqlite::exec(conn->db.get(), "PRAGMA mmap_size = 1073741824");
   conn->read = sqlite::Stmt(conn->db.get(), kRead);
   conn->latest_any_code = sqlite::Stmt(conn->db.get(), kLatestAnyCode);
   conn->latest_of_code = sqlite::Stmt(conn->db.get(), kLatestOfCode);

@@ -124,13 +124,13 @@ SqliteWriter::SqliteWriter(const std::filesystem::path& file, const std::string&
   seq_of_id_ = sqlite::Stmt(db, "SELECT seq FROM records WHERE id = ?1");
 }
 
-SqliteWriter::GroupResult SqliteWriter::write_group(
+GroupWrite SqliteWriter::write_group(
     const std::vector<const std::vector<AppendItem>*>& batches, TimePoint appended_at,
     const std::function<void()>& before_commit) {
   const std::uint64_t first_seq = next_seq_;
-  GroupResult result;
+  GroupWrite result;
   auto fail = [&](std::string_view what, int rc) {
-    result = GroupResult{};
+    result = GroupWrite{};
     result.error = sqlite::describe(db_.get(), what, rc);  // before rollback replaces the message
     rollback();
     next_seq_ = first_seq;
@@ -156,6 +156,7 @@ SqliteWriter::GroupResult SqliteWriter::write_group(
   commit_.reset();
   if (rc != SQLITE_DONE) return fail("cannot commit to log file", rc);
   result.ok = true;
+  result.last_seq = last_seq();
   return result;
 }
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "log/group_commit.h"
 #include "log/log.h"
 #include "log/sqlite_db.h"
 
@@ -37,18 +38,10 @@ class SqliteWriter {
   // The connection itself, for the writer's safety-valve checkpoint; writer thread only.
   [[nodiscard]] sqlite3* connection() const { return db_.get(); }
 
-  struct GroupResult {
-    bool ok = false;
-    std::string error;                               // when !ok
-    std::vector<std::vector<ItemOutcome>> outcomes;  // when ok: one vector per batch, in order
-    std::uint64_t appended = 0;
-    std::uint64_t duplicates = 0;
-  };
-
   // Writes every batch in one transaction, runs `before_commit` (may be empty), and commits with
   // an fsync. On any error the whole transaction is rolled back and its seqs are reused, so the log
   // stays dense and holds nothing of the group.
-  GroupResult write_group(const std::vector<const std::vector<AppendItem>*>& batches, TimePoint appended_at,
+  GroupWrite write_group(const std::vector<const std::vector<AppendItem>*>& batches, TimePoint appended_at,
                           const std::function<void()>& before_commit);
 
  private:

@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/serialize.hpp>
+#include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "alerts/alert_service.h"
@@ -36,11 +38,13 @@ class PipelineTraceMetricsTest : public ::testing::Test {
     alerts_ = std::make_unique<alerts::AlertService>(dir_.file("alerts.db"));
   }
 
-  Processor& make(observability::MetricsRegistry* metrics = nullptr) {
+  Processor& make(observability::MetricsRegistry* metrics = nullptr, observability::SpanSink* spans = nullptr) {
     ProcessorOptions o;
     o.idle_wait = 5ms;
     o.retry_backoff = 5ms;
     o.metrics = metrics;
+    o.spans = spans;
+    o.span_clock = &span_clock_;
     processor_ = std::make_unique<Processor>(std::move(o), *log_, registry_, *alerts_, clock_);
     return *processor_;
   }
@@ -60,7 +64,14 @@ class PipelineTraceMetricsTest : public ::testing::Test {
     return item;
   }
 
+  class CountingSpanClock final : public observability::SpanClock {
+   public:
+    [[nodiscard]] std::int64_t now_unix_nanos() const override { return ++ticks_; }
+    mutable std::atomic<std::int64_t> ticks_{1'000};
+  };
+
   testing::TempDir dir_;
+  CountingSpanClock span_clock_;
   ManualClock clock_{kT0};
   registry::MemoryRegistry registry_{testing::trial()};
   testing::Readings readings_;
@@ -91,6 +102,52 @@ TEST_F(PipelineTraceMetricsTest, AnAlertRaisedByATracedReadingCarriesItsTraceIdI
     ASSERT_EQ(untraced.size(), traced_alerts.size());
     for (const auto& alert : untraced) EXPECT_TRUE(alert.trace_ids.empty()) << alert.rule_id;
   }
+}
+
+class SpanList final : public observability::SpanSink {
+ public:
+  void record(observability::Span span) noexcept override {
+    const std::lock_guard lock(mu_);
+    spans_.push_back(std::move(span));
+  }
+  std::vector<observability::Span> spans() const {
+    const std::lock_guard lock(mu_);
+    return spans_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<observability::Span> spans_;
+};
+
+TEST_F(PipelineTraceMetricsTest, ATracedSampledRecordBecomesOneInternalSpanChildOfTheRequest) {
+  SpanList sink;
+  const auto last = append(
+      *log_, {item(readings_.pulse(patient_id(2), 140, kT0)),
+              traced(item(readings_.pulse(patient_id(3), 140, kT0)), "not-a-traceparent"),
+              traced(item(readings_.pulse(patient_id(4), 140, kT0)),
+                     "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00"),  // not sampled
+              traced(item(readings_.pulse(patient_id(1), 140, kT0)), kTraceparent)});
+  make(nullptr, &sink).start();
+  wait_for_position(last);
+
+  const auto spans = sink.spans();
+  ASSERT_EQ(spans.size(), 1u);
+  const auto& span = spans[0];
+  EXPECT_EQ(span.kind, observability::SpanKind::internal);
+  EXPECT_EQ(span.name, "process observation");
+  EXPECT_EQ(span.context.trace_id_hex(), kTraceId);
+  EXPECT_EQ(span.context.parent_span_id_hex(), "00f067aa0ba902b7");  // the request's span
+  EXPECT_NE(span.context.span_id_hex(), "00f067aa0ba902b7");
+  EXPECT_LT(span.start_unix_nanos, span.end_unix_nanos);
+  EXPECT_FALSE(span.error);
+  ASSERT_EQ(span.attributes.size(), 3u);
+  EXPECT_EQ(span.attributes[0].key, "vigil.log.seq");
+  EXPECT_EQ(std::get<std::int64_t>(span.attributes[0].value), static_cast<std::int64_t>(last));
+  EXPECT_EQ(std::get<std::string>(span.attributes[1].value), "evaluated");
+  EXPECT_GT(std::get<std::int64_t>(span.attributes[2].value), 0);
+  EXPECT_EQ(std::get<std::int64_t>(span.attributes[2].value),
+            static_cast<std::int64_t>(alerts_of(patient_id(1)).size()));  // HR 140: one finding per alert
 }
 
 TEST_F(PipelineTraceMetricsTest, ReportsPositionLagProcessingLatencyAndRecords) {

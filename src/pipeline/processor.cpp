@@ -71,7 +71,8 @@ Processor::Processor(ProcessorOptions options, log::Log& log, const registry::Re
   workers_.reserve(options_.workers);
   for (std::size_t i = 0; i < options_.workers; ++i) {
     workers_.push_back(std::make_unique<detail::Worker>(i, options_.worker_queue, registry_, *counters_,
-                                                        options_.on_record_for_test));
+                                                        options_.on_record_for_test,
+                                                        detail::SpanOutput{options_.spans, options_.span_clock}));
   }
   if (options_.metrics != nullptr) {
     metrics_ = std::make_unique<detail::PipelineMetrics>(*options_.metrics);

@@ -35,7 +35,8 @@
 //
 // Tracing. Each record's W3C traceparent (log::Record::trace) goes with its findings: the alert they
 // open or update records the trace id (alerts::AlertContext::trace_ids), and the pipeline's log lines
-// about a record name it.
+// about a record name it. With ProcessorOptions::spans, each live record with a valid, sampled
+// traceparent also yields one INTERNAL span "process <kind>", a child of the request's span.
 //
 // Metrics (ProcessorOptions::metrics; none when null): see pipeline/pipeline_metrics.h. Recorded once
 // per committed round by the consumer thread; the lag gauge is computed at scrape time.
@@ -62,6 +63,7 @@
 #include "log/log.h"
 #include "log/scrape_guard.h"
 #include "observability/metrics.h"
+#include "observability/span.h"
 #include "registry/registry.h"
 
 namespace vigil::pipeline {
@@ -100,6 +102,10 @@ struct ProcessorOptions {
   // per registry: the lag gauge can be registered once, so a second makes the constructor throw
   // std::invalid_argument.
   observability::MetricsRegistry* metrics = nullptr;
+  // Tracing export: where the per-record spans go (see Tracing above); null: none. Must outlive the
+  // Processor; record() is called on the worker threads. span_clock stamps them (null: system time).
+  observability::SpanSink* spans = nullptr;
+  const observability::SpanClock* span_clock = nullptr;
   // Called on the consumer thread after each committed round (findings stored), just before
   // stats().position shows it. Must be quick, must not throw and must not call stop().
   std::function<void(const RoundInfo&)> on_round;

@@ -1,5 +1,6 @@
 #include "pipeline/worker.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <utility>
@@ -30,11 +31,12 @@ std::string_view or_none(const std::string& trace_id) {
 }  // namespace
 
 Worker::Worker(std::size_t index, std::size_t queue_capacity, const registry::Registry& registry,
-               Counters& counters, RecordHook on_record)
+               Counters& counters, RecordHook on_record, SpanOutput spans)
     : index_(index),
       registry_(registry),
       counters_(counters),
       on_record_(std::move(on_record)),
+      spans_{spans.sink, spans.clock != nullptr ? spans.clock : &observability::SystemSpanClock::instance()},
       queue_(queue_capacity) {}
 
 Worker::~Worker() {
@@ -62,7 +64,7 @@ void Worker::run() {
     Task task = queue_.pop();
     switch (task.kind) {
       case Task::Kind::record:
-        process(task.record, /*live=*/true);
+        process_live(task.record);
         break;
       case Task::Kind::warmup_record:
         process(task.record, /*live=*/false);
@@ -79,7 +81,31 @@ void Worker::run() {
   }
 }
 
-void Worker::process(const log::Record& record, bool live) {
+void Worker::process_live(const log::Record& record) {
+  // The record's traceparent names the request's span; parsing it starts this span as its child.
+  const auto context =
+      spans_.sink != nullptr && !record.trace.empty() ? observability::parse_traceparent(record.trace) : std::nullopt;
+  if (!context || !context->sampled()) {
+    process(record, /*live=*/true);
+    return;
+  }
+  observability::Span span;
+  span.context = *context;
+  span.kind = observability::SpanKind::internal;
+  span.name = fmt::format("process {}", kind_name(record.kind));
+  span.start_unix_nanos = spans_.clock->now_unix_nanos();
+  const auto findings_before = findings_.size();
+  const auto outcome = process(record, /*live=*/true);
+  span.end_unix_nanos = spans_.clock->now_unix_nanos();
+  static constexpr std::string_view kOutcomes[] = {"evaluated", "undecodable", "unknown_patient"};
+  span.attribute("vigil.log.seq", static_cast<std::int64_t>(record.seq))
+      .attribute("vigil.outcome", std::string(kOutcomes[static_cast<int>(outcome)]))
+      .attribute("vigil.findings", static_cast<std::int64_t>(findings_.size() - findings_before));
+  span.error = outcome == RecordOutcome::undecodable;
+  spans_.sink->record(std::move(span));
+}
+
+RecordOutcome Worker::process(const log::Record& record, bool live) {
   if (live && on_record_) on_record_(index_, record);
 
   std::optional<domain::Observation> observation;
@@ -95,14 +121,14 @@ void Worker::process(const log::Record& record, bool live) {
                                                    : nullptr;
   if (decoded_patient == nullptr || *decoded_patient != record.patient_id) {
     skip_undecodable(record, live);
-    return;
+    return RecordOutcome::undecodable;
   }
 
   const auto patient = registry_.patient(record.patient_id);
   const auto protocol = patient ? registry_.protocol(patient->trial_id) : nullptr;
   if (!protocol) {
     if (live) counters_.unknown_patient.fetch_add(1, std::memory_order_relaxed);
-    return;
+    return RecordOutcome::unknown_patient;
   }
 
   Slot& slot = patients_.try_emplace(record.patient_id).first->second;
@@ -110,10 +136,10 @@ void Worker::process(const log::Record& record, bool live) {
                               : rules::evaluate(*protocol, patient->settings, slot.state, *response);
   if (!live) {
     counters_.warmup.fetch_add(1, std::memory_order_relaxed);
-    return;
+    return RecordOutcome::evaluated;
   }
   counters_.processed.fetch_add(1, std::memory_order_relaxed);
-  if (findings.empty()) return;
+  if (findings.empty()) return RecordOutcome::evaluated;
   // Parsed only for records that raise something: most readings raise nothing.
   const std::string trace_id = trace_id_of(record);
   spdlog::debug("pipeline: {} {} at log seq {} (trace {}) raised {} finding(s)", kind_name(record.kind),
@@ -126,6 +152,7 @@ void Worker::process(const log::Record& record, bool live) {
         alerts::AlertContext{patient->trial_id, patient->site_id, patient->id, protocol->version, trace_ids},
         std::move(finding)});
   }
+  return RecordOutcome::evaluated;
 }
 
 void Worker::skip_undecodable(const log::Record& record, bool live) {

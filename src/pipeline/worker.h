@@ -7,7 +7,8 @@
 // worker appends to it until it takes an end_round task and counts the round's latch down; the
 // consumer reads it with take_findings() only after the latch opened and before it posts again.
 // A live record's findings carry the trace id of its traceparent (log::Record::trace) in their
-// AlertContext, and the worker's log lines about a record name that trace id.
+// AlertContext, and the worker's log lines about a record name that trace id. With a SpanSink, each
+// live record with a valid, sampled traceparent becomes one INTERNAL span (processor.h, Tracing).
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -23,6 +24,7 @@
 #include "common/clock.h"
 #include "domain/finding.h"
 #include "log/log.h"
+#include "observability/span.h"
 #include "pipeline/bounded_queue.h"
 #include "registry/registry.h"
 #include "rules/patient_state.h"
@@ -69,10 +71,19 @@ struct SeqFinding {
 
 using RecordHook = std::function<void(std::size_t worker, const log::Record& record)>;
 
+// Where a worker's per-record spans go; a null sink: none; a null clock: system time.
+struct SpanOutput {
+  observability::SpanSink* sink = nullptr;
+  const observability::SpanClock* clock = nullptr;
+};
+
+// What became of one record.
+enum class RecordOutcome { evaluated, undecodable, unknown_patient };
+
 class Worker {
  public:
   Worker(std::size_t index, std::size_t queue_capacity, const registry::Registry& registry,
-         Counters& counters, RecordHook on_record);
+         Counters& counters, RecordHook on_record, SpanOutput spans = {});
   ~Worker();  // joins; the consumer must have posted exit first when the thread started
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
@@ -90,7 +101,9 @@ class Worker {
   };
 
   void run();
-  void process(const log::Record& record, bool live);
+  RecordOutcome process(const log::Record& record, bool live);
+  // process() for a live record, recording its span when the record carries a sampled trace.
+  void process_live(const log::Record& record);
   void scan(TimePoint now);
   void skip_undecodable(const log::Record& record, bool live);
 
@@ -99,6 +112,7 @@ class Worker {
   const registry::Registry& registry_;
   Counters& counters_;
   const RecordHook on_record_;
+  const SpanOutput spans_;
 
   BoundedQueue<Task> queue_;  // own synchronisation
   std::thread thread_;

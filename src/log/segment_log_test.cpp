@@ -1,0 +1,289 @@
+// The segment log's own promises, beyond the Log contract (log_test.cpp) and kill -9
+// (crash_test.cpp): torn tails are cut and nothing acknowledged is lost, corruption elsewhere
+// stops start-up, segments roll, the dedupe window, latest() and failed syncs.
+#include "log/segment_log.h"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <fstream>
+#include <set>
+
+#include "log/log_test_util.h"
+
+namespace vigil::log {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::at_ms;
+using testing::observation;
+
+AppendResult append(Log& log, std::vector<AppendItem> items) {
+  testing::Completion done;
+  if (!log.try_append(std::move(items), done.callback()))
+    return AppendResult{AppendStatus::closed, {}, "refused"};
+  return done.wait();
+}
+
+std::vector<fs::path> segments(const fs::path& dir) {
+  std::vector<fs::path> out;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.path().extension() == ".seg") out.push_back(e.path());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<std::string> ids(const std::vector<Record>& records) {
+  std::vector<std::string> out;
+  for (const Record& r : records) out.push_back(r.id);
+  return out;
+}
+
+void flip_byte(const fs::path& file, std::uintmax_t offset) {
+  std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekg(static_cast<std::streamoff>(offset));
+  char c = 0;
+  f.read(&c, 1);
+  c = static_cast<char>(c ^ 0x5a);
+  f.seekp(static_cast<std::streamoff>(offset));
+  f.write(&c, 1);
+}
+
+class SegmentLogTest : public ::testing::Test {
+ protected:
+  SegmentLogOptions options() {
+    SegmentLogOptions o;
+    o.clock = &clock_;
+    return o;
+  }
+  fs::path dir() const { return tmp_.path() / "log"; }
+
+  testing::TempDir tmp_;
+  ManualClock clock_{at_ms(1'800'000'000'000)};
+};
+
+TEST_F(SegmentLogTest, EveryCutOfTheTailKeepsExactlyTheCompleteRecordsAndStaysWritable) {
+  {
+    SegmentLog log(dir(), options());
+    for (int i = 1; i <= 5; ++i) ASSERT_TRUE(append(log, {observation(fmt::format("r{}", i))}).ok());
+  }
+  const fs::path seg = segments(dir()).front();
+  const std::uintmax_t full = fs::file_size(seg);
+  std::string original;
+  {
+    std::ifstream in(seg, std::ios::binary);
+    original.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  std::set<std::size_t> survivor_counts;
+  for (std::uintmax_t cut = segment::kHeaderSize; cut <= full; ++cut) {
+    fs::resize_file(seg, cut);
+    std::size_t survived = 0;
+    {
+      SegmentLog log(dir(), options());
+      survived = log.read(0, 100).size();
+      // A cut inside record k keeps records 1..k-1 and cuts the file back to their end.
+      EXPECT_LE(fs::file_size(seg), cut);
+      const AppendResult r = append(log, {observation(fmt::format("after-{}", cut))});
+      ASSERT_TRUE(r.ok()) << r.error;
+      EXPECT_EQ(r.items[0].seq, survived + 1) << "cut at " << cut;
+      EXPECT_EQ(log.read(0, 100).size(), survived + 1);
+    }
+    survivor_counts.insert(survived);
+    std::ofstream(seg, std::ios::binary | std::ios::trunc)
+        .write(original.data(), static_cast<std::streamsize>(original.size()));
+  }
+  // Every count from none (a cut inside the first frame) to all five (no cut) occurred.
+  EXPECT_EQ(survivor_counts, (std::set<std::size_t>{0, 1, 2, 3, 4, 5}));
+  SegmentLog log(dir(), options());
+  EXPECT_EQ(ids(log.read(0, 100)), (std::vector<std::string>{"r1", "r2", "r3", "r4", "r5"}));
+}
+
+TEST_F(SegmentLogTest, AZeroFilledTailIsCutAndTheRecordsBeforeItKept) {
+  {
+    SegmentLog log(dir(), options());
+    ASSERT_TRUE(append(log, {observation("a"), observation("b")}).ok());
+  }
+  const fs::path seg = segments(dir()).front();
+  const auto size = fs::file_size(seg);
+  fs::resize_file(seg, size + 8192);  // what a crash after extending the file can leave
+  SegmentLog log(dir(), options());
+  EXPECT_EQ(fs::file_size(seg), size);
+  EXPECT_EQ(ids(log.read(0, 10)), (std::vector<std::string>{"a", "b"}));
+}
+
+TEST_F(SegmentLogTest, RecordsRollOverSegmentsAndReadAcrossThemFromAnyPoint) {
+  auto o = options();
+  o.segment_bytes = 1024;
+  std::vector<std::string> all;
+  {
+    SegmentLog log(dir(), o);
+    for (int b = 0; b < 40; ++b) {
+      std::vector<AppendItem> batch;
+      for (int i = 0; i < 3; ++i) {
+        all.push_back(fmt::format("b{}-{}", b, i));
+        batch.push_back(observation(all.back(), fmt::format("P-{}", i)));
+      }
+      ASSERT_TRUE(append(log, std::move(batch)).ok());
+    }
+  }
+  EXPECT_GT(segments(dir()).size(), 5u);
+  SegmentLog log(dir(), o);
+  EXPECT_EQ(ids(log.read(0, 1000)), all);
+  for (std::uint64_t after : {1u, 7u, 50u, 119u}) {
+    const auto part = log.read(after, 13);
+    ASSERT_FALSE(part.empty());
+    EXPECT_EQ(part.front().seq, after + 1);
+    EXPECT_EQ(part.front().id, all[after]);
+  }
+  // Sequential reads in small steps (the pipeline's pattern) see every record once, in order.
+  std::vector<std::string> stepped;
+  for (std::uint64_t after = 0;;) {
+    auto part = log.read(after, 7);
+    if (part.empty()) break;
+    after = part.back().seq;
+    for (auto& r : part) stepped.push_back(r.id);
+  }
+  EXPECT_EQ(stepped, all);
+}
+
+TEST_F(SegmentLogTest, CorruptionBeforeTheNewestSegmentStopsStartUpNamingTheSegment) {
+  auto o = options();
+  o.segment_bytes = 512;
+  {
+    SegmentLog log(dir(), o);
+    for (int i = 0; i < 20; ++i) ASSERT_TRUE(append(log, {observation(fmt::format("r{}", i))}).ok());
+  }
+  const auto segs = segments(dir());
+  ASSERT_GE(segs.size(), 3u);
+  flip_byte(segs[1], segment::kHeaderSize + 30);
+  try {
+    SegmentLog log(dir(), o);
+    FAIL() << "a corrupt segment was accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(segs[1].filename().string()), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("corrupt"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(SegmentLogTest, ASecondLogOnTheSameFolderIsRefused) {
+  SegmentLog log(dir(), options());
+  EXPECT_THROW(SegmentLog(dir(), options()), std::runtime_error);
+}
+
+TEST_F(SegmentLogTest, ForeignFilesInTheFolderAreRefused) {
+  fs::create_directories(dir());
+  std::ofstream(dir() / "notes.txt") << "hello";
+  EXPECT_THROW(SegmentLog(dir(), options()), std::runtime_error);
+}
+
+TEST_F(SegmentLogTest, DuplicatesWithinTheWindowSurviveARestartAndOlderOnesAreStoredAgain) {
+  auto o = options();
+  o.dedupe_window = std::chrono::minutes(10);
+  {
+    SegmentLog log(dir(), o);
+    ASSERT_TRUE(append(log, {observation("x"), observation("y")}).ok());
+  }
+  {
+    SegmentLog log(dir(), o);
+    const AppendResult r = append(log, {observation("x"), observation("z"), observation("z")});
+    ASSERT_TRUE(r.ok()) << r.error;
+    EXPECT_TRUE(r.items[0].duplicate);
+    EXPECT_EQ(r.items[0].seq, 1u);
+    EXPECT_FALSE(r.items[1].duplicate);
+    EXPECT_TRUE(r.items[2].duplicate);
+    EXPECT_EQ(r.items[2].seq, r.items[1].seq);
+    EXPECT_EQ(log.stats().duplicates, 2u);
+  }
+  clock_.advance(std::chrono::minutes(11));
+  SegmentLog log(dir(), o);
+  const AppendResult r = append(log, {observation("y")});
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r.items[0].duplicate) << "an id older than the window is stored again, by design";
+  EXPECT_EQ(r.items[0].seq, 4u);
+}
+
+TEST_F(SegmentLogTest, TheWindowKeepsAtMostMaxIds) {
+  auto o = options();
+  o.dedupe_max_ids = 3;
+  SegmentLog log(dir(), o);
+  ASSERT_TRUE(append(log, {observation("a"), observation("b"), observation("c"), observation("d")}).ok());
+  clock_.advance(std::chrono::milliseconds(1));
+  const AppendResult r = append(log, {observation("d"), observation("a")});
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r.items[0].duplicate);
+  EXPECT_FALSE(r.items[1].duplicate) << "the oldest ids were forgotten past max_ids";
+}
+
+TEST_F(SegmentLogTest, LatestIsNewestEffectiveFirstFilteredAndFindsLateBackfill) {
+  SegmentLog log(dir(), options());
+  const std::int64_t now = 1'800'000'000'000;
+  ASSERT_TRUE(
+      append(log,
+             {observation("hr1", "P", "8867-4", now - 3000), observation("rr1", "P", "9279-1", now - 2000),
+              observation("hr2", "P", "8867-4", now - 1000), observation("other", "Q", "8867-4", now)})
+          .ok());
+  // Hours later a phone uploads a reading taken long ago: appended last, effective oldest.
+  clock_.advance(std::chrono::hours(3));
+  ASSERT_TRUE(append(log, {observation("hr-old", "P", "8867-4", now - 3'600'000)}).ok());
+  ASSERT_TRUE(
+      append(log, {AppendItem{RecordKind::questionnaire_response, "q1", "P", "demo-epro", at_ms(now), "{}"}})
+          .ok());
+
+  EXPECT_EQ(ids(log.latest("P", "", TimePoint{}, 10)),
+            (std::vector<std::string>{"hr2", "rr1", "hr1", "hr-old"}));
+  EXPECT_EQ(ids(log.latest("P", "8867-4", TimePoint{}, 10)),
+            (std::vector<std::string>{"hr2", "hr1", "hr-old"}));
+  EXPECT_EQ(ids(log.latest("P", "8867-4", TimePoint{}, 2)), (std::vector<std::string>{"hr2", "hr1"}));
+  EXPECT_EQ(ids(log.latest("P", "", at_ms(now - 2000), 10)), (std::vector<std::string>{"hr2", "rr1"}));
+  EXPECT_TRUE(log.latest("nobody", "", TimePoint{}, 10).empty());
+  EXPECT_TRUE(log.latest("P", "", TimePoint{}, 0).empty());
+}
+
+TEST_F(SegmentLogTest, LatestWalksThePatientChainAcrossSegmentsAndRestarts) {
+  auto o = options();
+  o.segment_bytes = 600;
+  const std::int64_t now = 1'800'000'000'000;
+  {
+    SegmentLog log(dir(), o);
+    for (int i = 0; i < 30; ++i) {
+      ASSERT_TRUE(append(log, {observation(fmt::format("p{}", i), "P", "8867-4", now - 60'000 + i),
+                               observation(fmt::format("q{}", i), "Q", "8867-4", now - 60'000 + i)})
+                      .ok());
+    }
+  }
+  SegmentLog log(dir(), o);
+  const auto got = log.latest("P", "8867-4", TimePoint{}, 25);
+  ASSERT_EQ(got.size(), 25u);
+  for (std::size_t i = 0; i < got.size(); ++i) EXPECT_EQ(got[i].id, fmt::format("p{}", 29 - i));
+}
+
+TEST_F(SegmentLogTest, AFailedSyncFailsTheGroupHidesItAndRefusesWritesUntilARestart) {
+  std::atomic<bool> fail{false};
+  auto o = options();
+  o.sync_for_test = [&] { return !fail.load(); };
+  {
+    SegmentLog log(dir(), o);
+    ASSERT_TRUE(append(log, {observation("kept")}).ok());
+    fail = true;
+    const AppendResult bad = append(log, {observation("lost-1"), observation("lost-2")});
+    EXPECT_EQ(bad.status, AppendStatus::io_error);
+    EXPECT_EQ(ids(log.read(0, 10)), (std::vector<std::string>{"kept"}));
+    EXPECT_EQ(log.last_seq(), 1u);
+    fail = false;
+    EXPECT_EQ(append(log, {observation("refused")}).status, AppendStatus::io_error);
+    EXPECT_EQ(log.stats().failed_commits, 2u);
+  }
+  SegmentLog log(dir(), o);
+  EXPECT_EQ(ids(log.read(0, 10)), (std::vector<std::string>{"kept"}));
+  const AppendResult r = append(log, {observation("lost-1")});
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_FALSE(r.items[0].duplicate);
+  EXPECT_EQ(r.items[0].seq, 2u);
+}
+
+}  // namespace
+}  // namespace vigil::log

@@ -1,0 +1,395 @@
+#include "log/segment_store.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <limits>
+#include <stdexcept>
+#include <system_error>
+
+namespace vigil::log {
+namespace {
+
+using segment::DecodedFrame;
+using segment::DecodeStatus;
+
+constexpr std::size_t kChunk = 1u << 20;
+constexpr std::size_t kSmallChunk = 4096;  // single-record reads: one page covers most frames
+// One sparse index point per this many records: 0.06 bytes of memory per record, and a read
+// that does not continue the previous one scans at most this many frames to its start.
+constexpr std::uint64_t kSparseEvery = 256;
+constexpr std::uint64_t kMaxSegmentBytes = 1u << 30;  // offsets are u32, groups go past the bound
+
+std::string errno_text() {
+  return std::error_code(errno, std::generic_category()).message();
+}
+
+bool pwrite_all(int fd, std::string_view bytes, std::uint64_t offset) {
+  while (!bytes.empty()) {
+    const ssize_t n = ::pwrite(fd, bytes.data(), bytes.size(), static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+    offset += static_cast<std::uint64_t>(n);
+  }
+  return true;
+}
+
+// Reads up to `size` bytes at `offset`; fewer only at end of file. Throws on errors.
+std::size_t pread_some(int fd, char* out, std::size_t size, std::uint64_t offset) {
+  std::size_t done = 0;
+  while (done < size) {
+    const ssize_t n = ::pread(fd, out + done, size - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw std::runtime_error(fmt::format("cannot read log segment: {}", errno_text()));
+    if (n == 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  return done;
+}
+
+struct ScanEnd {
+  std::uint64_t offset = 0;                // end of the last good frame handed to `fn` (or where fn stopped)
+  DecodeStatus status = DecodeStatus::ok;  // ok: reached `to` (or fn stopped) on a frame boundary
+};
+
+// Decodes the frames in [from, to) in order, calling fn(frame, offset) until it returns false.
+// `chunk`: bytes read at a time (more when one frame is larger).
+template <class Fn>
+ScanEnd scan(int fd, std::uint64_t from, std::uint64_t to, Fn&& fn, std::size_t chunk = kChunk) {
+  std::string buf;
+  std::uint64_t pos = from;  // file offset of buf[0]
+  std::size_t used = 0;      // bytes of buf already decoded
+  for (;;) {
+    DecodedFrame f = segment::decode_frame(std::span<const char>(buf.data() + used, buf.size() - used));
+    if (f.status == DecodeStatus::ok) {
+      const std::uint64_t at = pos + used;
+      used += f.size;
+      if (!fn(f, at)) return {pos + used, DecodeStatus::ok};
+      continue;
+    }
+    if (f.status == DecodeStatus::corrupt) return {pos + used, DecodeStatus::corrupt};
+    if (pos + buf.size() >= to) {
+      return {pos + used, used == buf.size() ? DecodeStatus::ok : DecodeStatus::incomplete};
+    }
+    buf.erase(0, used);
+    pos += used;
+    used = 0;
+    const std::size_t frame = segment::frame_size(buf);
+    const std::size_t want =
+        static_cast<std::size_t>(std::min<std::uint64_t>(to - (pos + buf.size()), std::max(chunk, frame)));
+    const std::size_t old = buf.size();
+    buf.resize(old + want);
+    buf.resize(old + pread_some(fd, buf.data() + old, want, pos + old));
+    if (buf.size() == old) return {pos, DecodeStatus::incomplete};  // the file is shorter than `to`
+  }
+}
+
+}  // namespace
+
+struct SegmentStore::Segment {
+  std::uint64_t first_seq = 0;
+  std::filesystem::path path;
+  int fd = -1;
+  // Protected by the store's mutex_.
+  std::uint64_t end = segment::kHeaderSize;                     // synced bytes
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> sparse;  // (seq, offset), ascending
+
+  Segment() = default;
+  Segment(const Segment&) = delete;
+  Segment& operator=(const Segment&) = delete;
+  ~Segment() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+SegmentStore::SegmentStore(const std::filesystem::path& dir, SegmentStoreOptions options,
+                           const Visitor& visit)
+    : dir_(dir), options_(std::move(options)) {
+  auto fail = [&](std::string_view why) {
+    return std::runtime_error(fmt::format("cannot open log folder '{}': {}", dir_.string(), why));
+  };
+  if (options_.segment_bytes == 0 || options_.segment_bytes > kMaxSegmentBytes) {
+    throw fail(fmt::format("segment size must be 1 byte to {} bytes", kMaxSegmentBytes));
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(dir_, ec);
+  if (ec) throw fail(ec.message());
+  lock_fd_ = ::open((dir_ / "LOCK").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock_fd_ < 0) throw fail(errno_text());
+  if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    ::close(lock_fd_);
+    throw fail("another process holds its LOCK");
+  }
+  dir_fd_ = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  try {
+    if (dir_fd_ < 0) throw fail(errno_text());
+    recover(visit);
+  } catch (...) {
+    if (dir_fd_ >= 0) ::close(dir_fd_);
+    ::close(lock_fd_);
+    throw;
+  }
+}
+
+SegmentStore::~SegmentStore() {
+  segments_.clear();
+  if (dir_fd_ >= 0) ::close(dir_fd_);
+  if (lock_fd_ >= 0) ::close(lock_fd_);
+}
+
+void SegmentStore::recover(const Visitor& visit) {
+  std::vector<std::pair<std::uint64_t, std::filesystem::path>> files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
+    const std::string name = entry.path().filename().string();
+    if (name == "LOCK") continue;
+    std::uint64_t first = 0;
+    const auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), first);
+    if (ec != std::errc() || std::string_view(end) != ".seg" || name.size() != 24 || first == 0) {
+      throw std::runtime_error(fmt::format("log folder '{}' holds a foreign file '{}'", dir_.string(), name));
+    }
+    files.emplace_back(first, entry.path());
+  }
+  std::sort(files.begin(), files.end());
+
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const bool last = i + 1 == files.size();
+    const auto& [first_seq, path] = files[i];
+    auto corrupt = [&](std::uint64_t offset, std::string_view why) {
+      return std::runtime_error(
+          fmt::format("log segment '{}' is corrupt at byte {}: {}", path.string(), offset, why));
+    };
+    auto seg = std::make_shared<Segment>();
+    seg->first_seq = first_seq;
+    seg->path = path;
+    seg->fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+    if (seg->fd < 0) throw corrupt(0, errno_text());
+    struct stat st {};
+    if (::fstat(seg->fd, &st) != 0) throw corrupt(0, errno_text());
+    const auto size = static_cast<std::uint64_t>(st.st_size);
+
+    char header[segment::kHeaderSize];
+    const std::size_t got = pread_some(seg->fd, header, sizeof header, 0);
+    if (got < sizeof header || segment::decode_header(std::span<const char>(header, got)) != first_seq) {
+      // A crash while creating the newest segment leaves it empty or with a partial header; no
+      // record was ever written to it.
+      if (last && size <= segment::kHeaderSize) {
+        std::filesystem::remove(path);
+        break;
+      }
+      throw corrupt(0, "bad segment header");
+    }
+    if (first_seq != last_seq_ + 1) throw corrupt(0, fmt::format("expected first seq {}", last_seq_ + 1));
+    seg->sparse.emplace_back(first_seq, segment::kHeaderSize);
+
+    const ScanEnd end = scan(seg->fd, segment::kHeaderSize, size, [&](DecodedFrame& f, std::uint64_t at) {
+      if (f.record.seq != last_seq_ + 1) throw corrupt(at, fmt::format("expected seq {}", last_seq_ + 1));
+      last_seq_ = f.record.seq;
+      if (last_seq_ % kSparseEvery == 0) seg->sparse.emplace_back(last_seq_, at);
+      heads_[f.record.patient_id] = segment::ChainLink{last_seq_, static_cast<std::uint32_t>(at)};
+      visit(f.record);
+      return true;
+    });
+    if (end.status != DecodeStatus::ok) {
+      if (!last) throw corrupt(end.offset, "invalid frame before the newest segment");
+      // The torn tail of an unacknowledged group: cut it off, durably, before appending after it.
+      if (::ftruncate(seg->fd, static_cast<off_t>(end.offset)) != 0 || !sync(seg->fd)) {
+        throw corrupt(end.offset, fmt::format("cannot truncate the torn tail: {}", errno_text()));
+      }
+    }
+    seg->end = end.offset;
+    segments_.push_back(std::move(seg));
+  }
+}
+
+void SegmentStore::open_new_segment(std::uint64_t first_seq) {
+  auto seg = std::make_shared<Segment>();
+  seg->first_seq = first_seq;
+  seg->path = dir_ / fmt::format("{:020}.seg", first_seq);
+  seg->fd = ::open(seg->path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  std::string header;
+  segment::encode_header(first_seq, header);
+  // The header and the folder entry are durable before any record goes in, so that recovery can
+  // trust every segment but an empty newest one.
+  if (seg->fd < 0 || !pwrite_all(seg->fd, header, 0) || ::fdatasync(seg->fd) != 0 || ::fsync(dir_fd_) != 0) {
+    throw std::runtime_error(
+        fmt::format("cannot create log segment '{}': {}", seg->path.string(), errno_text()));
+  }
+  seg->sparse.emplace_back(first_seq, segment::kHeaderSize);
+  std::unique_lock lock(mutex_);
+  segments_.push_back(std::move(seg));
+}
+
+bool SegmentStore::sync(int fd) const {
+  if (options_.sync_for_test) return options_.sync_for_test();
+  return ::fdatasync(fd) == 0;
+}
+
+std::optional<std::string> SegmentStore::append(std::span<const NewRecord> records, TimePoint appended_at) {
+  if (failed_) return "the log refused writes after an earlier write error; restart to recover";
+  if (records.empty()) return std::nullopt;
+  try {
+    if (segments_.empty() || segments_.back()->end >= options_.segment_bytes) {
+      open_new_segment(records.front().seq);
+    }
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  Segment& seg = *segments_.back();
+  const std::uint64_t base = seg.end;
+
+  buffer_.clear();
+  std::unordered_map<std::string_view, segment::ChainLink> group_heads;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> sparse;
+  try {
+    for (const NewRecord& r : records) {
+      const std::string& patient = r.item->patient_id;
+      segment::ChainLink prev;
+      if (auto g = group_heads.find(patient); g != group_heads.end()) {
+        prev = g->second;
+      } else if (auto h = heads_.find(patient); h != heads_.end()) {
+        prev = h->second;
+      }
+      const std::uint64_t at = base + buffer_.size();
+      if (at > std::numeric_limits<std::uint32_t>::max()) return "log group too large for one segment";
+      segment::encode_frame(*r.item, r.seq, prev, appended_at, buffer_);
+      group_heads[patient] = segment::ChainLink{r.seq, static_cast<std::uint32_t>(at)};
+      if (r.seq % kSparseEvery == 0) sparse.emplace_back(r.seq, at);
+    }
+  } catch (const std::exception& e) {
+    return e.what();  // nothing written
+  }
+
+  if (!pwrite_all(seg.fd, buffer_, base) || !sync(seg.fd)) {
+    std::string error = fmt::format("cannot write log segment '{}': {}", seg.path.string(), errno_text());
+    failed_ = true;
+    if (::ftruncate(seg.fd, static_cast<off_t>(base)) != 0) error += " (and cannot truncate it back)";
+    return error;
+  }
+
+  std::unique_lock lock(mutex_);
+  seg.end = base + buffer_.size();
+  seg.sparse.insert(seg.sparse.end(), sparse.begin(), sparse.end());
+  for (const auto& [patient, link] : group_heads) heads_[std::string(patient)] = link;
+  last_seq_ = records.back().seq;
+  return std::nullopt;
+}
+
+std::uint64_t SegmentStore::last_seq() const {
+  std::shared_lock lock(mutex_);
+  return last_seq_;
+}
+
+std::shared_ptr<SegmentStore::Segment> SegmentStore::segment_of(std::uint64_t seq) const {
+  auto it =
+      std::upper_bound(segments_.begin(), segments_.end(), seq,
+                       [](std::uint64_t s, const std::shared_ptr<Segment>& g) { return s < g->first_seq; });
+  return it == segments_.begin() ? nullptr : *std::prev(it);
+}
+
+std::vector<Record> SegmentStore::read(std::uint64_t after_seq, std::size_t max) const {
+  return read_impl(after_seq, max, true);
+}
+
+std::optional<Record> SegmentStore::read_one(std::uint64_t seq) const {
+  if (seq == 0) return std::nullopt;
+  std::vector<Record> one = read_impl(seq - 1, 1, false);
+  if (one.empty()) return std::nullopt;
+  return std::move(one.front());
+}
+
+std::vector<Record> SegmentStore::read_impl(std::uint64_t after_seq, std::size_t max, bool use_hint) const {
+  std::vector<std::pair<std::shared_ptr<Segment>, std::uint64_t>> todo;  // segment, synced end
+  std::uint64_t from = 0;
+  {
+    std::shared_lock lock(mutex_);
+    if (max == 0 || after_seq >= last_seq_) return {};
+    const std::uint64_t target = after_seq + 1;
+    std::shared_ptr<Segment> seg;
+    if (use_hint) {
+      std::lock_guard hint_lock(hint_mutex_);
+      if (hint_.next_seq == target && hint_.segment) {
+        seg = hint_.segment;
+        from = hint_.offset;
+      }
+    }
+    if (!seg) {
+      seg = segment_of(target);
+      if (!seg) return {};
+      auto p = std::upper_bound(seg->sparse.begin(), seg->sparse.end(), target,
+                                [](std::uint64_t s, const auto& point) { return s < point.first; });
+      from = std::prev(p)->second;
+    }
+    bool found = false;
+    for (const auto& s : segments_) {
+      if (s == seg) found = true;
+      if (found) todo.emplace_back(s, s->end);
+    }
+  }
+
+  std::vector<Record> out;
+  std::shared_ptr<Segment> stop_segment;
+  std::uint64_t stop_offset = 0;
+  for (std::size_t i = 0; i < todo.size() && out.size() < max; ++i) {
+    const auto& [seg, end] = todo[i];
+    const std::uint64_t start = i == 0 ? from : segment::kHeaderSize;
+    const ScanEnd e = scan(
+        seg->fd, start, end,
+        [&](DecodedFrame& f, std::uint64_t) {
+          if (f.record.seq > after_seq) out.push_back(std::move(f.record));
+          return out.size() < max;
+        },
+        max == 1 ? kSmallChunk : kChunk);
+    if (e.status != DecodeStatus::ok) {
+      throw std::runtime_error(
+          fmt::format("log segment '{}' unreadable at byte {}", seg->path.string(), e.offset));
+    }
+    stop_segment = seg;
+    stop_offset = e.offset;
+  }
+  if (use_hint && !out.empty()) {
+    std::lock_guard hint_lock(hint_mutex_);
+    hint_ = Hint{out.back().seq + 1, stop_segment, stop_offset};
+  }
+  return out;
+}
+
+segment::ChainLink SegmentStore::chain_head(std::string_view patient_id) const {
+  std::shared_lock lock(mutex_);
+  auto it = heads_.find(std::string(patient_id));
+  return it == heads_.end() ? segment::ChainLink{} : it->second;
+}
+
+DecodedFrame SegmentStore::read_at(segment::ChainLink link) const {
+  std::shared_ptr<Segment> seg;
+  std::uint64_t end = 0;
+  {
+    std::shared_lock lock(mutex_);
+    seg = segment_of(link.seq);
+    if (seg) end = seg->end;
+  }
+  if (!seg || link.offset < segment::kHeaderSize || link.offset >= end) {
+    throw std::runtime_error(fmt::format("log record {} is not in the log", link.seq));
+  }
+  DecodedFrame f;
+  const ScanEnd e = scan(
+      seg->fd, link.offset, end,
+      [&](DecodedFrame& frame, std::uint64_t) {
+        f = std::move(frame);
+        return false;
+      },
+      kSmallChunk);
+  if (e.status != DecodeStatus::ok || f.status != DecodeStatus::ok || f.record.seq != link.seq) {
+    throw std::runtime_error(
+        fmt::format("log segment '{}' unreadable at byte {}", seg->path.string(), link.offset));
+  }
+  return f;
+}
+
+}  // namespace vigil::log

@@ -1,0 +1,104 @@
+#pragma once
+// The files of the segment log (format in log/segment_codec.h): a folder of segment files named by
+// their first seq, a writer that appends one group of frames per call with one fdatasync, and
+// readers that find records by seq (sparse index) or walk one patient's chain newest first.
+//
+// Recovery (constructor): every segment is read and every frame's checksum verified. A torn or
+// corrupt tail of the LAST segment is what a crash during a write leaves (nothing in it was ever
+// acknowledged, since a group is acknowledged only after its fdatasync): it is cut off. Anything
+// invalid in an earlier segment, a gap in the seqs or a foreign file is corruption: the
+// constructor throws rather than serve a log with a hole.
+//
+// Durability: append() returns only after fdatasync() of the segment (and, when it rolled to a new
+// segment, of the new file and the folder). After a failed write or sync the store truncates the
+// group away and refuses every later append (a failed fsync may have dropped dirty pages: only a
+// restart, which re-verifies the files, may trust them again).
+//
+// Thread safety: append() from one thread at a time (the log's writer); read(), read_at(),
+// chain_head() and last_seq() from any thread, concurrently with it. Readers see only synced
+// frames.
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "log/log.h"
+#include "log/segment_codec.h"
+
+namespace vigil::log {
+
+struct SegmentStoreOptions {
+  // A segment is closed, and the next group starts a new one, once it holds this many bytes.
+  std::size_t segment_bytes = 64u << 20;
+  // TEST ONLY: called instead of fdatasync on segment data; return false to simulate a failure.
+  std::function<bool()> sync_for_test;
+};
+
+class SegmentStore {
+ public:
+  // Called during recovery for every record, in seq order.
+  using Visitor = std::function<void(const Record&)>;
+
+  // Opens (creating) `dir`, locks it against a second writer, and recovers. Throws
+  // std::runtime_error naming the folder or file and why.
+  SegmentStore(const std::filesystem::path& dir, SegmentStoreOptions options, const Visitor& visit);
+  ~SegmentStore();
+  SegmentStore(const SegmentStore&) = delete;
+  SegmentStore& operator=(const SegmentStore&) = delete;
+
+  struct NewRecord {
+    const AppendItem* item = nullptr;
+    std::uint64_t seq = 0;  // must continue last_seq() densely, in order
+  };
+  // Writes the records as one group and syncs. Returns an error message, or nullopt when durable.
+  std::optional<std::string> append(std::span<const NewRecord> records, TimePoint appended_at);
+
+  [[nodiscard]] std::uint64_t last_seq() const;
+  // Records with seq > after_seq, in order, at most max. Throws std::runtime_error on read errors.
+  std::vector<Record> read(std::uint64_t after_seq, std::size_t max) const;
+  // The record `seq`, or nullopt past the end. Unlike read(), leaves the sequential-read hint alone.
+  std::optional<Record> read_one(std::uint64_t seq) const;
+  // The newest record of `patient_id` (seq 0 when none).
+  [[nodiscard]] segment::ChainLink chain_head(std::string_view patient_id) const;
+  // The frame at `link` (as chain_head or DecodedFrame::prev give it). Throws on read errors.
+  segment::DecodedFrame read_at(segment::ChainLink link) const;
+
+ private:
+  struct Segment;
+  struct Hint {
+    std::uint64_t next_seq = 0;
+    std::shared_ptr<Segment> segment;
+    std::uint64_t offset = 0;
+  };
+
+  void recover(const Visitor& visit);
+  std::vector<Record> read_impl(std::uint64_t after_seq, std::size_t max, bool use_hint) const;
+  void open_new_segment(std::uint64_t first_seq);
+  [[nodiscard]] std::shared_ptr<Segment> segment_of(std::uint64_t seq) const;  // lock held
+  bool sync(int fd) const;
+
+  const std::filesystem::path dir_;
+  const SegmentStoreOptions options_;
+  int lock_fd_ = -1;
+  int dir_fd_ = -1;
+
+  mutable std::shared_mutex mutex_;
+  // Protected by mutex_ (the writer also reads them without it: it is the only one to change them).
+  std::vector<std::shared_ptr<Segment>> segments_;
+  std::unordered_map<std::string, segment::ChainLink> heads_;  // patient -> newest record
+  std::uint64_t last_seq_ = 0;
+  bool failed_ = false;  // writer only
+
+  mutable std::mutex hint_mutex_;
+  mutable Hint hint_;   // where the last read() stopped: sequential readers never rescan
+  std::string buffer_;  // writer only: the group being encoded
+};
+
+}  // namespace vigil::log
