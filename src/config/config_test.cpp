@@ -29,7 +29,7 @@ TEST(Config, EmptyDocumentKeepsDefaults) {
 TEST(Config, ReadsEverySection) {
   const auto c = load_string(R"(
 server: {listen: "0.0.0.0:0", io_threads: 3, max_body_bytes: 2048, read_timeout: 5s, idle_timeout: 1m, shutdown_grace: 250ms}
-storage: {data_dir: /tmp/x, blocking_threads: 4}
+storage: {data_dir: /tmp/x, blocking_threads: 4, log_engine: sqlite, dedupe_window: 2m, dedupe_max_ids: 5000}
 logging: {level: debug, format: text}
 intake: {max_batch: 10, queue_capacity: 100, max_group_items: 50, retry_after: 2s}
 pipeline: {workers: 4, batch: 100, worker_queue: 10, missing_data_scan: 1s}
@@ -43,6 +43,9 @@ trial: {protocol_file: t.yaml}
   EXPECT_EQ(c.server.idle_timeout, std::chrono::minutes(1));
   EXPECT_EQ(c.server.shutdown_grace, std::chrono::milliseconds(250));
   EXPECT_EQ(c.storage.data_dir, "/tmp/x");
+  EXPECT_EQ(c.storage.log_engine, "sqlite");
+  EXPECT_EQ(c.storage.dedupe_window, std::chrono::minutes(2));
+  EXPECT_EQ(c.storage.dedupe_max_ids, 5000u);
   EXPECT_EQ(c.logging.format, "text");
   EXPECT_EQ(c.intake.retry_after, std::chrono::seconds(2));
   EXPECT_EQ(c.pipeline.workers, 4u);
@@ -66,6 +69,11 @@ TEST(Config, BadValuesAreRejectedWithAReason) {
   EXPECT_THAT(error_of("server: {read_timeout: -5s}"), HasSubstr("must be a duration"));
   EXPECT_THAT(error_of("logging: {level: loud}"), HasSubstr("'logging.level' must be one of"));
   EXPECT_THAT(error_of("storage: {data_dir: ''}"), HasSubstr("must not be empty"));
+  EXPECT_THAT(error_of("storage:\n  log_engine: rocksdb\n"),
+              HasSubstr("vigil.yaml:2:15: 'storage.log_engine' must be one of segment, sqlite"));
+  EXPECT_THAT(error_of("storage: {dedupe_window: 0s}"), HasSubstr("'storage.dedupe_window' must be between"));
+  EXPECT_THAT(error_of("storage: {dedupe_max_ids: 10}"),
+              HasSubstr("'storage.dedupe_max_ids' must be between 1000 and 100000000, got 10"));
   EXPECT_THAT(error_of("intake: {max_group_items: 10, queue_capacity: 5}"),
               HasSubstr("must not exceed 'intake.queue_capacity'"));
   EXPECT_THAT(error_of("intake: {max_batch: 100, max_group_items: 10, queue_capacity: 50}"),
@@ -122,6 +130,9 @@ TEST(ShippedConfig, EtcVigilYamlLoadsAndMatchesTheDefaults) {
   EXPECT_EQ(shipped.server.max_body_bytes, defaults.server.max_body_bytes);
   EXPECT_EQ(shipped.server.shutdown_grace, defaults.server.shutdown_grace);
   EXPECT_EQ(shipped.storage.data_dir, defaults.storage.data_dir);
+  EXPECT_EQ(shipped.storage.log_engine, defaults.storage.log_engine);
+  EXPECT_EQ(shipped.storage.dedupe_window, defaults.storage.dedupe_window);
+  EXPECT_EQ(shipped.storage.dedupe_max_ids, defaults.storage.dedupe_max_ids);
   EXPECT_EQ(shipped.intake.queue_capacity, defaults.intake.queue_capacity);
   EXPECT_EQ(shipped.intake.max_group_items, defaults.intake.max_group_items);
   EXPECT_EQ(shipped.pipeline.workers, defaults.pipeline.workers);
@@ -195,10 +206,13 @@ TEST(ConfigOverload, BadOverloadValuesNameFileLineAndReason) {
   EXPECT_THAT(error_of("shedding:\n  cpu_source: cgroup\n"),
               HasSubstr("vigil.yaml:2:15: 'shedding.cpu_source' must be process or system"));
   EXPECT_EQ(load_string("shedding: {cpu_source: system}", "vigil.yaml").shedding.cpu_source, "system");
-  EXPECT_THAT(error_of("limits:\n  max_in_flight: 0\n"), HasSubstr("vigil.yaml:2:18: 'limits.max_in_flight'"));
-  EXPECT_THAT(error_of("deadlines:\n  intake: soon\n"), HasSubstr("vigil.yaml:2:11: 'deadlines.intake' must be a duration"));
+  EXPECT_THAT(error_of("limits:\n  max_in_flight: 0\n"),
+              HasSubstr("vigil.yaml:2:18: 'limits.max_in_flight'"));
+  EXPECT_THAT(error_of("deadlines:\n  intake: soon\n"),
+              HasSubstr("vigil.yaml:2:11: 'deadlines.intake' must be a duration"));
   EXPECT_THAT(error_of("breakers:\n  k: abc\n"), HasSubstr("vigil.yaml:2:6: 'breakers.k' must be a number"));
-  EXPECT_THAT(error_of("rate_limits:\n  enabled: maybe\n"), HasSubstr("'rate_limits.enabled' must be true or false"));
+  EXPECT_THAT(error_of("rate_limits:\n  enabled: maybe\n"),
+              HasSubstr("'rate_limits.enabled' must be true or false"));
 }
 
 }  // namespace
@@ -248,8 +262,10 @@ TEST(ConfigTracing, BadValuesNameFileLineAndReason) {
               HasSubstr("vigil.yaml:2:18: 'tracing.otlp_endpoint' only http:// is supported"));
   EXPECT_THAT(error_of("tracing:\n  otlp_endpoint: c:4318\n"),
               HasSubstr("vigil.yaml:2:18: 'tracing.otlp_endpoint' must be http://HOST:PORT/PATH"));
-  EXPECT_THAT(error_of("tracing: {otlp_endpoint: 'http://c/v1/traces'}"), HasSubstr("must be http://HOST:PORT/PATH"));
-  EXPECT_THAT(error_of("tracing: {otlp_endpoint: 'http://:4318/'}"), HasSubstr("must be http://HOST:PORT/PATH"));
+  EXPECT_THAT(error_of("tracing: {otlp_endpoint: 'http://c/v1/traces'}"),
+              HasSubstr("must be http://HOST:PORT/PATH"));
+  EXPECT_THAT(error_of("tracing: {otlp_endpoint: 'http://:4318/'}"),
+              HasSubstr("must be http://HOST:PORT/PATH"));
   EXPECT_THAT(error_of("tracing: {otlp_endpoint: 'http://c:0/'}"), HasSubstr("port must be 1-65535"));
   EXPECT_THAT(error_of("tracing: {otlp_endpoint: 'http://c:99999/'}"), HasSubstr("port must be 1-65535"));
   EXPECT_THAT(error_of("tracing: {otlp_endpoint: 'http://c:4318/v1?x=1'}"), HasSubstr("query or fragment"));

@@ -43,6 +43,15 @@ std::vector<std::string> ids(const std::vector<Record>& records) {
   return out;
 }
 
+std::size_t open_fds() {
+  std::size_t n = 0;
+  for (const auto& e : fs::directory_iterator("/proc/self/fd")) {
+    (void)e;
+    ++n;
+  }
+  return n;
+}
+
 void flip_byte(const fs::path& file, std::uintmax_t offset) {
   std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
   f.seekg(static_cast<std::streamoff>(offset));
@@ -131,8 +140,13 @@ TEST_F(SegmentLogTest, RecordsRollOverSegmentsAndReadAcrossThemFromAnyPoint) {
     }
   }
   EXPECT_GT(segments(dir()).size(), 5u);
+  const std::size_t fds_before = open_fds();
   SegmentLog log(dir(), o);
+  // Sealed segments are opened per read, never all kept open: the folder lock, the folder and
+  // the newest segment (and nothing per segment).
+  EXPECT_LE(open_fds(), fds_before + 3);
   EXPECT_EQ(ids(log.read(0, 1000)), all);
+  EXPECT_LE(open_fds(), fds_before + 3) << "reads of sealed segments closed what they opened";
   for (std::uint64_t after : {1u, 7u, 50u, 119u}) {
     const auto part = log.read(after, 13);
     ASSERT_FALSE(part.empty());

@@ -93,20 +93,27 @@ ScanEnd scan(int fd, std::uint64_t from, std::uint64_t to, Fn&& fn, std::size_t 
 
 }  // namespace
 
+// An open descriptor, closed when the last user lets go: a reader may still be using a segment's
+// descriptor when the writer seals that segment and drops its own reference.
+struct FileHandle {
+  int fd = -1;
+  explicit FileHandle(int f) : fd(f) {}
+  FileHandle(const FileHandle&) = delete;
+  FileHandle& operator=(const FileHandle&) = delete;
+  ~FileHandle() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
 struct SegmentStore::Segment {
   std::uint64_t first_seq = 0;
   std::filesystem::path path;
-  int fd = -1;
   // Protected by the store's mutex_.
+  // Open only while this is the newest segment: sealed ones are opened per read, so that a log of
+  // thousands of segments does not hold thousands of descriptors.
+  std::shared_ptr<FileHandle> file;
   std::uint64_t end = segment::kHeaderSize;                     // synced bytes
   std::vector<std::pair<std::uint64_t, std::uint64_t>> sparse;  // (seq, offset), ascending
-
-  Segment() = default;
-  Segment(const Segment&) = delete;
-  Segment& operator=(const Segment&) = delete;
-  ~Segment() {
-    if (fd >= 0) ::close(fd);
-  }
 };
 
 SegmentStore::SegmentStore(const std::filesystem::path& dir, SegmentStoreOptions options,
@@ -168,14 +175,15 @@ void SegmentStore::recover(const Visitor& visit) {
     auto seg = std::make_shared<Segment>();
     seg->first_seq = first_seq;
     seg->path = path;
-    seg->fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
-    if (seg->fd < 0) throw corrupt(0, errno_text());
+    const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+    if (fd < 0) throw corrupt(0, errno_text());
+    seg->file = std::make_shared<FileHandle>(fd);
     struct stat st {};
-    if (::fstat(seg->fd, &st) != 0) throw corrupt(0, errno_text());
+    if (::fstat(fd, &st) != 0) throw corrupt(0, errno_text());
     const auto size = static_cast<std::uint64_t>(st.st_size);
 
     char header[segment::kHeaderSize];
-    const std::size_t got = pread_some(seg->fd, header, sizeof header, 0);
+    const std::size_t got = pread_some(fd, header, sizeof header, 0);
     if (got < sizeof header || segment::decode_header(std::span<const char>(header, got)) != first_seq) {
       // A crash while creating the newest segment leaves it empty or with a partial header; no
       // record was ever written to it.
@@ -188,7 +196,7 @@ void SegmentStore::recover(const Visitor& visit) {
     if (first_seq != last_seq_ + 1) throw corrupt(0, fmt::format("expected first seq {}", last_seq_ + 1));
     seg->sparse.emplace_back(first_seq, segment::kHeaderSize);
 
-    const ScanEnd end = scan(seg->fd, segment::kHeaderSize, size, [&](DecodedFrame& f, std::uint64_t at) {
+    const ScanEnd end = scan(fd, segment::kHeaderSize, size, [&](DecodedFrame& f, std::uint64_t at) {
       if (f.record.seq != last_seq_ + 1) throw corrupt(at, fmt::format("expected seq {}", last_seq_ + 1));
       last_seq_ = f.record.seq;
       if (last_seq_ % kSparseEvery == 0) seg->sparse.emplace_back(last_seq_, at);
@@ -199,11 +207,12 @@ void SegmentStore::recover(const Visitor& visit) {
     if (end.status != DecodeStatus::ok) {
       if (!last) throw corrupt(end.offset, "invalid frame before the newest segment");
       // The torn tail of an unacknowledged group: cut it off, durably, before appending after it.
-      if (::ftruncate(seg->fd, static_cast<off_t>(end.offset)) != 0 || !sync(seg->fd)) {
+      if (::ftruncate(fd, static_cast<off_t>(end.offset)) != 0 || !sync(fd)) {
         throw corrupt(end.offset, fmt::format("cannot truncate the torn tail: {}", errno_text()));
       }
     }
     seg->end = end.offset;
+    if (!last) seg->file.reset();
     segments_.push_back(std::move(seg));
   }
 }
@@ -212,18 +221,29 @@ void SegmentStore::open_new_segment(std::uint64_t first_seq) {
   auto seg = std::make_shared<Segment>();
   seg->first_seq = first_seq;
   seg->path = dir_ / fmt::format("{:020}.seg", first_seq);
-  seg->fd = ::open(seg->path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const int fd = ::open(seg->path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd >= 0) seg->file = std::make_shared<FileHandle>(fd);
   std::string header;
   segment::encode_header(first_seq, header);
   // The header and the folder entry are durable before any record goes in, so that recovery can
   // trust every segment but an empty newest one.
-  if (seg->fd < 0 || !pwrite_all(seg->fd, header, 0) || ::fdatasync(seg->fd) != 0 || ::fsync(dir_fd_) != 0) {
+  if (fd < 0 || !pwrite_all(fd, header, 0) || ::fdatasync(fd) != 0 || ::fsync(dir_fd_) != 0) {
     throw std::runtime_error(
         fmt::format("cannot create log segment '{}': {}", seg->path.string(), errno_text()));
   }
   seg->sparse.emplace_back(first_seq, segment::kHeaderSize);
   std::unique_lock lock(mutex_);
+  if (!segments_.empty()) segments_.back()->file.reset();  // sealed: readers open it themselves
   segments_.push_back(std::move(seg));
+}
+
+std::shared_ptr<FileHandle> SegmentStore::open_sealed(const Segment& seg) {
+  const int fd = ::open(seg.path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    throw std::runtime_error(
+        fmt::format("cannot open log segment '{}': {}", seg.path.string(), errno_text()));
+  }
+  return std::make_shared<FileHandle>(fd);
 }
 
 bool SegmentStore::sync(int fd) const {
@@ -266,10 +286,11 @@ std::optional<std::string> SegmentStore::append(std::span<const NewRecord> recor
     return e.what();  // nothing written
   }
 
-  if (!pwrite_all(seg.fd, buffer_, base) || !sync(seg.fd)) {
+  const int fd = seg.file->fd;  // the newest segment's descriptor stays open
+  if (!pwrite_all(fd, buffer_, base) || !sync(fd)) {
     std::string error = fmt::format("cannot write log segment '{}': {}", seg.path.string(), errno_text());
     failed_ = true;
-    if (::ftruncate(seg.fd, static_cast<off_t>(base)) != 0) error += " (and cannot truncate it back)";
+    if (::ftruncate(fd, static_cast<off_t>(base)) != 0) error += " (and cannot truncate it back)";
     return error;
   }
 
@@ -305,7 +326,12 @@ std::optional<Record> SegmentStore::read_one(std::uint64_t seq) const {
 }
 
 std::vector<Record> SegmentStore::read_impl(std::uint64_t after_seq, std::size_t max, bool use_hint) const {
-  std::vector<std::pair<std::shared_ptr<Segment>, std::uint64_t>> todo;  // segment, synced end
+  struct Part {
+    std::shared_ptr<Segment> segment;
+    std::shared_ptr<FileHandle> file;  // null: open when reached (sealed)
+    std::uint64_t end = 0;             // synced bytes when the read started
+  };
+  std::vector<Part> todo;
   std::uint64_t from = 0;
   {
     std::shared_lock lock(mutex_);
@@ -329,7 +355,7 @@ std::vector<Record> SegmentStore::read_impl(std::uint64_t after_seq, std::size_t
     bool found = false;
     for (const auto& s : segments_) {
       if (s == seg) found = true;
-      if (found) todo.emplace_back(s, s->end);
+      if (found) todo.push_back(Part{s, s->file, s->end});
     }
   }
 
@@ -337,10 +363,11 @@ std::vector<Record> SegmentStore::read_impl(std::uint64_t after_seq, std::size_t
   std::shared_ptr<Segment> stop_segment;
   std::uint64_t stop_offset = 0;
   for (std::size_t i = 0; i < todo.size() && out.size() < max; ++i) {
-    const auto& [seg, end] = todo[i];
+    const auto& [seg, open_file, end] = todo[i];
+    const std::shared_ptr<FileHandle> file = open_file ? open_file : open_sealed(*seg);
     const std::uint64_t start = i == 0 ? from : segment::kHeaderSize;
     const ScanEnd e = scan(
-        seg->fd, start, end,
+        file->fd, start, end,
         [&](DecodedFrame& f, std::uint64_t) {
           if (f.record.seq > after_seq) out.push_back(std::move(f.record));
           return out.size() < max;
@@ -368,18 +395,23 @@ segment::ChainLink SegmentStore::chain_head(std::string_view patient_id) const {
 
 DecodedFrame SegmentStore::read_at(segment::ChainLink link) const {
   std::shared_ptr<Segment> seg;
+  std::shared_ptr<FileHandle> file;
   std::uint64_t end = 0;
   {
     std::shared_lock lock(mutex_);
     seg = segment_of(link.seq);
-    if (seg) end = seg->end;
+    if (seg) {
+      end = seg->end;
+      file = seg->file;
+    }
   }
   if (!seg || link.offset < segment::kHeaderSize || link.offset >= end) {
     throw std::runtime_error(fmt::format("log record {} is not in the log", link.seq));
   }
+  if (!file) file = open_sealed(*seg);
   DecodedFrame f;
   const ScanEnd e = scan(
-      seg->fd, link.offset, end,
+      file->fd, link.offset, end,
       [&](DecodedFrame& frame, std::uint64_t) {
         f = std::move(frame);
         return false;

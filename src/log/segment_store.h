@@ -34,6 +34,8 @@
 
 namespace vigil::log {
 
+struct FileHandle;
+
 struct SegmentStoreOptions {
   // A segment is closed, and the next group starts a new one, once it holds this many bytes.
   std::size_t segment_bytes = 64u << 20;
@@ -83,6 +85,8 @@ class SegmentStore {
   void open_new_segment(std::uint64_t first_seq);
   [[nodiscard]] std::shared_ptr<Segment> segment_of(std::uint64_t seq) const;  // lock held
   bool sync(int fd) const;
+  // A descriptor of a sealed segment (path and first_seq are constant: no lock needed).
+  static std::shared_ptr<FileHandle> open_sealed(const Segment& seg);
 
   const std::filesystem::path dir_;
   const SegmentStoreOptions options_;
