@@ -223,9 +223,10 @@ run_load() {
   [[ " $* " == *" --credentials "* ]] && creds=()
   local args=(--url "${url[$target]}" --connections "$connections" --threads "$lg_threads"
     --duration "$duration" --warmup "$warmup" "${creds[@]}" --json "$@")
-  log "$key: ${loadgen[*]} ${args[*]}"
   local shown="${loadgen[*]/#$repo\//} ${args[*]}"
-  [[ -n ${admin:-} ]] && shown=${shown//$admin/\$ADMIN_TOKEN}  # never write a credential into the report
+  # Never write a credential into the console log or the report.
+  [[ -n ${admin:-} ]] && shown=${shown//$admin/\$ADMIN_TOKEN}
+  log "$key: $shown"
   commands+=("$shown   # $target")
   "${loadgen[@]}" "${args[@]}" >"$work/results/$key.json"
 }
