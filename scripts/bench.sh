@@ -270,8 +270,16 @@ if [[ $only_references -eq 0 ]]; then
   run_load "alert-vigil" vigil --scenario alert-latency --mode open --rate "$alert_rate" --alert-fraction 0.01 \
     --credentials "$alert_patients" --stream-header "Authorization: Bearer $admin"
   # Resident memory of the server after every run (2,000 enrolled patients in the demo trial).
-  rss=$(curl -sf "${url[vigil]}/metrics" -H "Authorization: Bearer $admin" |
-    awk '$1 == "process_resident_memory_bytes" { printf "%.0f", $2 / 1048576 }')
+  metrics=$(curl -sf "${url[vigil]}/metrics" -H "Authorization: Bearer $admin")
+  rss=$(awk '$1 == "process_resident_memory_bytes" { printf "%.0f", $2 / 1048576 }' <<<"$metrics")
+  # The server's own account of every answer to the intake route and of every refusal by reason,
+  # so that a 503 in the tables can be told apart (shed, cap, full intake queue, storage).
+  answers=$(awk -F'[{}]' '$1 == "vigil_http_requests_total" && $2 ~ /route="\/v1\/observations"/ {
+      match($2, /code="[0-9]+"/); code = substr($2, RSTART + 6, 3); split($3, v, " "); n[code] += v[1] }
+    END { for (c in n) printf "%s%s %d", (k++ ? ", " : ""), c, n[c] }' <<<"$metrics")
+  refusals=$(awk -F'[{}]' '$1 == "vigil_http_refused_total" { split($3, v, " "); if (v[1] > 0) {
+      match($2, /reason="[^"]+"/); printf "%s%s %d", (k++ ? ", " : ""), substr($2, RSTART + 8, RLENGTH - 9), v[1] } }
+    END { if (!k) printf "none" }' <<<"$metrics")
 fi
 
 # --- (f) report -------------------------------------------------------------------------------
@@ -344,6 +352,8 @@ section="$work/section.md"
     echo "p99 $(cell alert-vigil '.alert_latency.latency_us.p99' ms) ms, max $(cell alert-vigil '.alert_latency.latency_us.max' ms) ms;"
     echo "$(cell alert-vigil '.alert_latency.matched' num) alerts matched, $(cell alert-vigil '.alert_latency.missing' num) missing."
     echo "Resident memory of the Vigil server after all runs: ${rss:-?} MiB."
+    echo "Vigil's own count over all runs: answers to \`POST /v1/observations\` by status: ${answers:-?};"
+    echo "refused by the middleware chain, by reason: ${refusals:-?}."
   fi
   echo
   echo "What each server does per request: Vigil validates, appends to its durable log and fsyncs"

@@ -38,7 +38,8 @@ Gateway::Gateway(GatewayDeps d) : refused_(d.metrics) {
     cpu_->start();
     shedder_ = std::make_unique<resilience::AdaptiveShedder>(
         resilience::ShedderOptions{c.shedding.window, c.shedding.buckets, c.shedding.cpu_threshold,
-                                   c.shedding.cool_off, c.shedding.read_share},
+                                   c.shedding.cool_off, c.shedding.read_share,
+                                   static_cast<double>(c.shedding.min_in_flight)},
         ticker, *cpu_);
     d.metrics.gauge_callback("vigil_shedder_cpu_ratio", "Smoothed CPU use the load shedder sees (0..1)",
                              [cpu = cpu_.get()] { return cpu->usage(); });

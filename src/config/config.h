@@ -87,6 +87,7 @@ struct SheddingConfig {
   unsigned buckets = 50;
   std::chrono::milliseconds cool_off{1'000};
   double read_share = 0.8;  // reads are shed once in-flight passes this share of the estimate
+  unsigned min_in_flight = 64;  // never shed below this many requests in flight (floor of the estimate)
 };
 
 struct DeadlinesConfig {

@@ -33,7 +33,8 @@ void read_rate_limits(const Reader& r, const YAML::Node& node, RateLimitsConfig&
 }
 
 void read_shedding(const Reader& r, const YAML::Node& node, SheddingConfig& c) {
-  r.section(node, "shedding", {"enabled", "cpu_threshold", "cpu_source", "window", "buckets", "cool_off", "read_share"},
+  r.section(node, "shedding", {"enabled", "cpu_threshold", "cpu_source", "window", "buckets", "cool_off", "read_share",
+                                    "min_in_flight"},
             [&](const std::string& k, const YAML::Node& v) {
               if (k == "enabled") c.enabled = r.boolean(v, "shedding.enabled");
               if (k == "cpu_threshold") c.cpu_threshold = r.number(v, "shedding.cpu_threshold", 0.01, 1.0);
@@ -47,6 +48,7 @@ void read_shedding(const Reader& r, const YAML::Node& node, SheddingConfig& c) {
               if (k == "buckets") c.buckets = r.integer<unsigned>(v, "shedding.buckets", 2, 10'000);
               if (k == "cool_off") c.cool_off = r.duration(v, "shedding.cool_off", milliseconds(0), std::chrono::minutes(10));
               if (k == "read_share") c.read_share = r.number(v, "shedding.read_share", 0.01, 1.0);
+              if (k == "min_in_flight") c.min_in_flight = r.integer<unsigned>(v, "shedding.min_in_flight", 0, 1'000'000);
             });
 }
 

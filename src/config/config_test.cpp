@@ -171,7 +171,7 @@ rate_limits:
   groups:
     intake: {rate: 5000, burst: 10000}
     reports: {rate: 1}
-shedding: {enabled: false, cpu_threshold: 0.75, window: 2s, buckets: 20, cool_off: 500ms, read_share: 0.5}
+shedding: {enabled: false, cpu_threshold: 0.75, window: 2s, buckets: 20, cool_off: 500ms, read_share: 0.5, min_in_flight: 16}
 deadlines: {intake: 250ms, reports: 1m}
 breakers: {k: 2, window: 5s, buckets: 10, probe_interval: 100ms}
 auth: {hs256_secret_file: /run/secret, issuer: me, audience: api, leeway: 5s, token_ttl: 10m}
@@ -188,6 +188,7 @@ auth: {hs256_secret_file: /run/secret, issuer: me, audience: api, leeway: 5s, to
   EXPECT_FALSE(c.shedding.enabled);
   EXPECT_DOUBLE_EQ(c.shedding.cpu_threshold, 0.75);
   EXPECT_EQ(c.shedding.cool_off, std::chrono::milliseconds(500));
+  EXPECT_EQ(c.shedding.min_in_flight, 16u);
   EXPECT_EQ(c.deadlines.groups.at("intake"), std::chrono::milliseconds(250));
   EXPECT_EQ(c.deadlines.groups.at("read"), std::chrono::seconds(10));  // untouched default
   EXPECT_DOUBLE_EQ(c.breakers.k, 2);

@@ -54,8 +54,9 @@ std::optional<AdaptiveShedder::Ticket> AdaptiveShedder::allow(Priority priority)
   if (cpu_.usage() >= options_.cpu_threshold || hot(now)) {
     const Limits l = limits(now);
     if (l.history) {
+      const double floor_or_estimate = std::max(l.max_flight, options_.min_in_flight);
       const double limit =
-          priority == Priority::low ? l.max_flight * options_.low_priority_share : l.max_flight;
+          priority == Priority::low ? floor_or_estimate * options_.low_priority_share : floor_or_estimate;
       if (static_cast<double>(in_flight_.load(std::memory_order_relaxed)) > limit) {
         dropped_.fetch_add(1, std::memory_order_relaxed);
         last_drop_ns_.store(now.count(), std::memory_order_relaxed);

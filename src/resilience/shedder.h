@@ -7,8 +7,8 @@
 // out of both (its counts are still growing).
 //
 // A request is shed only when (cpu >= cpu_threshold, or a request was shed less than cool_off ago)
-// AND the in-flight count before it exceeds max_flight (low priority: low_priority_share *
-// max_flight), so reads go before observation intake. Without history (no complete bucket with a
+// AND the in-flight count before it exceeds max(max_flight, min_in_flight) (low priority:
+// low_priority_share of that), so reads go before observation intake. Without history (no complete bucket with a
 // completed request in the window) nothing is shed: we have not measured capacity yet.
 //
 // Differences from go-zero: two priorities; latencies in microseconds (floor 1 us), so
@@ -45,6 +45,14 @@ struct ShedderOptions {
   double cpu_threshold = 0.9;  // 0..1; above 1 means "never overloaded by CPU alone"
   std::chrono::milliseconds cool_off{1000};
   double low_priority_share = 0.8;  // reads are shed above this share of max_flight
+  // Never shed while at most this many requests are in flight (high priority; reads: their share
+  // of it). Little's law assumes throughput does not depend on concurrency; durable intake breaks
+  // that, since group commit makes more concurrent requests share one fsync. Measured under
+  // shedding, throughput falls with the admitted concurrency, the estimate with it, and the
+  // shedder spirals down to a handful of requests (docs/benchmarks.md, 2026-11-23 18:20: at 2x
+  // capacity 1.4k of 23k req/s admitted). A floor, like the minimum limit of Netflix's
+  // concurrency-limits, stops the spiral. 0: no floor (go-zero's behaviour).
+  double min_in_flight = 0;
 };
 
 class AdaptiveShedder {

@@ -72,6 +72,27 @@ TEST_F(ShedderTest, ShedsWhenHotAndOverLittlesLawLimit) {
   EXPECT_TRUE(shedder.allow(Priority::high).has_value());
 }
 
+TEST_F(ShedderTest, AFloorKeepsAdmittingUpToMinInFlightWhateverTheEstimate) {
+  options_.min_in_flight = 30;
+  AdaptiveShedder shedder(options_, ticker_, cpu_);
+  record(shedder, ticker_, 20, milliseconds(50));  // estimate 10
+  cpu_.set(1.0);
+  std::vector<Ticket> held;
+  EXPECT_EQ(admit_until_shed(shedder, Priority::high, held), 31);  // in flight 0..30
+  EXPECT_EQ(shedder.stats().max_flight, 10.0);                    // the estimate itself is unchanged
+  held.clear();
+  EXPECT_EQ(admit_until_shed(shedder, Priority::low, held), 25);  // reads: 0.8 * 30 = 24
+}
+
+TEST_F(ShedderTest, AnEstimateAboveTheFloorStillRules) {
+  options_.min_in_flight = 4;
+  AdaptiveShedder shedder(options_, ticker_, cpu_);
+  record(shedder, ticker_, 20, milliseconds(50));  // estimate 10
+  cpu_.set(1.0);
+  std::vector<Ticket> held;
+  EXPECT_EQ(admit_until_shed(shedder, Priority::high, held), 11);
+}
+
 TEST_F(ShedderTest, LowPriorityIsShedBeforeHigh) {
   AdaptiveShedder shedder(options_, ticker_, cpu_);
   record(shedder, ticker_, 20, milliseconds(50));
