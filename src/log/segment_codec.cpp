@@ -1,6 +1,8 @@
 #include "log/segment_codec.h"
 
-#include <boost/crc.hpp>
+#include <zlib.h>
+
+#include <algorithm>
 #include <cstring>
 #include <limits>
 #include <stdexcept>
@@ -33,10 +35,17 @@ std::uint16_t length16(std::string_view s, const char* what) {
   return static_cast<std::uint16_t>(s.size());
 }
 
+// zlib's CRC-32 (the same polynomial and result as Boost's crc_32_type): several times faster than
+// a byte-at-a-time table, and the writer computes one per record on the acknowledgement path.
 std::uint32_t crc32(const char* data, std::size_t size) {
-  boost::crc_32_type crc;
-  crc.process_bytes(data, size);
-  return crc.checksum();
+  std::uint32_t crc = 0;
+  while (size > 0) {  // z_crc32 takes a 32-bit length
+    const auto n = static_cast<uInt>(std::min<std::size_t>(size, 1u << 30));
+    crc = static_cast<std::uint32_t>(::crc32(crc, reinterpret_cast<const Bytef*>(data), n));
+    data += n;
+    size -= n;
+  }
+  return crc;
 }
 
 std::int64_t to_ms(TimePoint t) {

@@ -1,6 +1,7 @@
 // The segment format detects every torn or flipped frame: recovery's safety rests on it.
 #include "log/segment_codec.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <random>
@@ -36,6 +37,28 @@ TEST(SegmentCodecTest, FrameRoundTripsEveryFieldAndTheChainLink) {
   EXPECT_EQ(f.record.trace, item().trace);
   EXPECT_EQ(f.prev.seq, 17u);
   EXPECT_EQ(f.prev.offset, 4096u);
+}
+
+// Pins the on-disk format byte for byte: a change here means old segments no longer open. The
+// checksum is the standard CRC-32 of the body (python3 -c "import zlib; zlib.crc32(body)").
+TEST(SegmentCodecTest, TheFrameLayoutIsStable) {
+  const AppendItem it{RecordKind::observation, "id-1", "P-1", "8867-4", TimePoint(Duration(1000)), "{}", "t"};
+  std::string bytes;
+  encode_frame(it, 7, ChainLink{5, 300}, TimePoint(Duration(2000)), bytes);
+  std::string hex;
+  for (unsigned char c : bytes) hex += fmt::format("{:02x}", c);
+  EXPECT_EQ(hex,
+            "42000000"                            // body length 66
+            "abf9dc92"                            // CRC-32 of the body
+            "0700000000000000"                    // seq 7
+            "0500000000000000"                    // previous record of the patient: seq 5
+            "2c010000"                            // ... at offset 300
+            "d007000000000000"                    // appended at 2000 ms
+            "e803000000000000"                    // effective at 1000 ms
+            "0100"                                // kind observation, reserved
+            "0400030006000100"                    // lengths: id 4, patient 3, code 6, trace 1
+            "02000000"                            // payload length 2
+            "69642d31502d31383836372d34747b7d");  // "id-1" "P-1" "8867-4" "t" "{}"
 }
 
 TEST(SegmentCodecTest, EmptyStringsAndQuestionnaireKindRoundTrip) {
