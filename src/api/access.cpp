@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "http/problem.h"
+#include "observability/log_context.h"
 
 namespace vigil::api::detail {
 
@@ -22,8 +23,11 @@ std::optional<http::Response> deny_unless(const ApiDeps& deps, const http::Reque
                       decision.reason,
                       ctx.request_id,
                       std::string(ctx.remote_address)};
-  spdlog::warn("access denied: subject={} role={} action={} entity={} request_id={}", denied.subject, denied.role,
-               denied.action, denied.entity, denied.request_id);
+  {
+    const observability::LogScope ids(ctx.request_id, ctx.trace_id);
+    spdlog::warn("access denied: subject={} role={} action={} entity={}", denied.subject, denied.role,
+                 denied.action, denied.entity);
+  }
   if (deps.on_denied) deps.on_denied(denied);
   return http::problem(http::Status::forbidden, "forbidden", "Forbidden",
                        "your credentials do not allow this action on this resource");

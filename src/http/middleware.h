@@ -22,6 +22,7 @@
 
 #include "http/deadline.h"
 #include "http/types.h"
+#include "observability/log_context.h"
 
 namespace vigil::http {
 
@@ -88,7 +89,10 @@ class Chain {
       if (timed_out || failure) break;
     }
     if (timed_out) response = deadline_exceeded();
-    if (failure) response = link_failed(links_[passed]->name(), *failure);
+    if (failure) {
+      const observability::LogScope ids(ctx.request_id, ctx.trace_id);
+      response = link_failed(links_[passed]->name(), *failure);
+    }
     if (passed == links_.size()) response = co_await terminal(ctx);
     for (std::size_t i = passed; i-- > 0;) links_[i]->on_response(ctx, response);
     co_return response;

@@ -18,6 +18,7 @@
 
 #include "http/deadline.h"
 #include "http/problem.h"
+#include "observability/log_context.h"
 
 namespace vigil::http {
 
@@ -253,10 +254,12 @@ asio::awaitable<std::optional<Response>> Server::terminal(RequestContext& ctx, c
   const auto& req = ctx.request;
   if (match.handler == nullptr) {
     if (match.allowed.empty()) {
-      co_return problem(Status::not_found, "not-found", "Not found", fmt::format("no route for {}", ctx.path));
+      co_return problem(Status::not_found, "not-found", "Not found",
+                        fmt::format("no route for {}", ctx.path));
     }
-    auto res = problem(Status::method_not_allowed, "method-not-allowed", "Method not allowed",
-                       fmt::format("{} is not supported on {}", std::string_view(req.method_string()), ctx.path));
+    auto res =
+        problem(Status::method_not_allowed, "method-not-allowed", "Method not allowed",
+                fmt::format("{} is not supported on {}", std::string_view(req.method_string()), ctx.path));
     std::string allow;
     for (auto v : match.allowed) {
       if (!allow.empty()) allow += ", ";
@@ -273,6 +276,7 @@ asio::awaitable<std::optional<Response>> Server::terminal(RequestContext& ctx, c
   } catch (const DeadlineExceeded&) {
     timed_out = true;
   } catch (const std::exception& e) {
+    const observability::LogScope ids(ctx.request_id, ctx.trace_id);
     spdlog::error("handler for {} {} failed: {}", std::string_view(req.method_string()), ctx.path, e.what());
   }
   if (timed_out) co_return deadline_exceeded();

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "observability/log_context.h"
 #include "observability/trace.h"
 
 namespace vigil::middleware {
@@ -33,10 +34,10 @@ void AccessLogLink::on_response(http::RequestContext& ctx, std::optional<http::R
     if (spans_ != nullptr) record_span(ctx, status, latency);
     if (!log) return;
     const std::string_view route = ctx.route != nullptr ? std::string_view(ctx.route->pattern) : "(none)";
-    spdlog::info("http {} {} status={} latency_us={} request_id={} trace_id={} remote={}",
+    const observability::LogScope ids(ctx.request_id, ctx.trace_id);
+    spdlog::info("http {} {} status={} latency_us={} remote={}",
                  std::string_view(ctx.request.method_string()), route, status,
-                 std::chrono::duration_cast<std::chrono::microseconds>(latency).count(), ctx.request_id,
-                 ctx.trace_id, ctx.remote_address);
+                 std::chrono::duration_cast<std::chrono::microseconds>(latency).count(), ctx.remote_address);
   } catch (...) {  // logging and tracing must never fail a request
   }
 }

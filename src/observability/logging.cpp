@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <spdlog/details/fmt_helper.h>
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -9,6 +10,8 @@
 #include <chrono>
 #include <ctime>
 #include <string>
+
+#include "observability/log_context.h"
 
 namespace vigil::observability {
 namespace {
@@ -63,6 +66,15 @@ class JsonFormatter final : public spdlog::formatter {
     append(dest, std::string_view(level.data(), level.size()));
     append(dest, R"(","msg":")");
     append_escaped(dest, std::string_view(msg.payload.data(), msg.payload.size()));
+    const LogIds ids = current_log_ids();
+    if (!ids.request_id.empty()) {
+      append(dest, R"(","request_id":")");
+      append_escaped(dest, ids.request_id);
+    }
+    if (!ids.trace_id.empty()) {
+      append(dest, R"(","trace_id":")");
+      append_escaped(dest, ids.trace_id);
+    }
     append(dest, "\"}\n");
   }
   [[nodiscard]] std::unique_ptr<spdlog::formatter> clone() const override {
@@ -70,7 +82,32 @@ class JsonFormatter final : public spdlog::formatter {
   }
 };
 
+// %* in the text pattern: " request_id=... trace_id=..." for the ids of the current LogScope.
+class IdsFlag final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg&, const std::tm&, spdlog::memory_buf_t& dest) override {
+    const LogIds ids = current_log_ids();
+    if (!ids.request_id.empty()) {
+      append(dest, " request_id=");
+      append(dest, ids.request_id);
+    }
+    if (!ids.trace_id.empty()) {
+      append(dest, " trace_id=");
+      append(dest, ids.trace_id);
+    }
+  }
+  [[nodiscard]] std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<IdsFlag>();
+  }
+};
+
 }  // namespace
+
+std::unique_ptr<spdlog::formatter> make_text_formatter() {
+  auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
+  formatter->add_flag<IdsFlag>('*').set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%-5l%$ %v%*");
+  return formatter;
+}
 
 LogFormat parse_log_format(std::string_view text) {
   if (text == "json") return LogFormat::json;
@@ -106,7 +143,7 @@ void configure_logging(std::string_view level, std::string_view format) {
   if (fmt_kind == LogFormat::json) {
     logger->set_formatter(make_json_formatter());
   } else {
-    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%-5l%$ %v", spdlog::pattern_time_type::utc);
+    logger->set_formatter(make_text_formatter());
   }
   logger->set_level(lvl);
   logger->flush_on(spdlog::level::warn);

@@ -28,8 +28,11 @@ class LoggingError : public std::invalid_argument {
 LogFormat parse_log_format(std::string_view text);
 spdlog::level::level_enum parse_log_level(std::string_view text);
 
-// The formatter behind LogFormat::json (exposed for tests and for other sinks).
+// The formatters behind LogFormat::json and ::text (exposed for tests and for other sinks). Both
+// add the ids of the current LogScope (observability/log_context.h): JSON as "request_id" and
+// "trace_id" fields, text as " request_id=... trace_id=..." after the message.
 std::unique_ptr<spdlog::formatter> make_json_formatter();
+std::unique_ptr<spdlog::formatter> make_text_formatter();
 
 // Makes the default spdlog logger write to stderr in `format` at `level`.
 void configure_logging(std::string_view level, std::string_view format);

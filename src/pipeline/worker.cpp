@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "domain/codec.h"
+#include "observability/log_context.h"
 #include "observability/trace.h"
 #include "rules/engine.h"
 
@@ -22,10 +23,6 @@ std::string trace_id_of(const log::Record& record) {
   if (record.trace.empty()) return {};
   const auto context = observability::parse_traceparent(record.trace);
   return context ? context->trace_id_hex() : std::string();
-}
-
-std::string_view or_none(const std::string& trace_id) {
-  return trace_id.empty() ? std::string_view("none") : std::string_view(trace_id);
 }
 
 }  // namespace
@@ -83,8 +80,9 @@ void Worker::run() {
 
 void Worker::process_live(const log::Record& record) {
   // The record's traceparent names the request's span; parsing it starts this span as its child.
-  const auto context =
-      spans_.sink != nullptr && !record.trace.empty() ? observability::parse_traceparent(record.trace) : std::nullopt;
+  const auto context = spans_.sink != nullptr && !record.trace.empty()
+                           ? observability::parse_traceparent(record.trace)
+                           : std::nullopt;
   if (!context || !context->sampled()) {
     process(record, /*live=*/true);
     return;
@@ -142,8 +140,11 @@ RecordOutcome Worker::process(const log::Record& record, bool live) {
   if (findings.empty()) return RecordOutcome::evaluated;
   // Parsed only for records that raise something: most readings raise nothing.
   const std::string trace_id = trace_id_of(record);
-  spdlog::debug("pipeline: {} {} at log seq {} (trace {}) raised {} finding(s)", kind_name(record.kind),
-                record.id, record.seq, or_none(trace_id), findings.size());
+  {
+    const observability::LogScope ids({}, trace_id);
+    spdlog::debug("pipeline: {} {} at log seq {} raised {} finding(s)", kind_name(record.kind), record.id,
+                  record.seq, findings.size());
+  }
   std::vector<std::string> trace_ids;
   if (!trace_id.empty()) trace_ids.push_back(trace_id);
   for (auto& finding : findings) {
@@ -160,10 +161,11 @@ void Worker::skip_undecodable(const log::Record& record, bool live) {
   counters_.undecodable.fetch_add(1, std::memory_order_relaxed);
   if (!counters_.warned_undecodable.exchange(true)) {
     // Ids and sizes only: the payload holds clinical values.
+    const std::string trace_id = trace_id_of(record);
+    const observability::LogScope ids({}, trace_id);
     spdlog::warn(
-        "pipeline: skipping undecodable {} at log seq {} (id {}, trace {}, {} bytes); later ones are only "
-        "counted",
-        kind_name(record.kind), record.seq, record.id, or_none(trace_id_of(record)), record.payload.size());
+        "pipeline: skipping undecodable {} at log seq {} (id {}, {} bytes); later ones are only counted",
+        kind_name(record.kind), record.seq, record.id, record.payload.size());
   }
 }
 
