@@ -17,7 +17,8 @@
 
 namespace vigil::alerts {
 
-// open -> acknowledged -> resolved, open -> resolved. Nothing else.
+// open -> acknowledged -> resolved, open -> resolved, and acknowledged -> open when a finding raises
+// the severity (alerts/alert_book.h). Nothing else.
 enum class AlertStatus { open, acknowledged, resolved };
 
 std::string_view to_string(AlertStatus s);  // "open", "acknowledged", "resolved"

@@ -87,6 +87,9 @@ std::optional<AlertChange> AlertBook::merge(Alert& a, const domain::Finding& fin
   if (rises) {
     a.severity = finding.severity;
     a.severity_raised_at = now;
+    // An acknowledgement answered the severity it saw: an escalation is news again, so the alert
+    // goes back to open (its acknowledged block stays, as the record of who saw what, and when).
+    if (a.status == AlertStatus::acknowledged) a.status = AlertStatus::open;
   }
   a.reason = finding.reason;
   a.observed_at = std::max(a.observed_at, finding.observed_at);

@@ -3,7 +3,8 @@
 // about them. A finding for a (patient, rule) with an unresolved alert updates that alert (count,
 // latest reason, observation ids, trace ids, severity kept at the maximum); otherwise it opens a new
 // one.
-// Acknowledge and resolve follow open -> acknowledged -> resolved and open -> resolved.
+// Acknowledge and resolve follow open -> acknowledged -> resolved and open -> resolved; a finding
+// that raises an acknowledged alert's severity sets it back to open (acknowledged -> open).
 //
 // Decisions are made from the book's state and the `now` passed in; nothing here reads a clock or
 // touches storage. Each decision is applied to the book at once (so later findings of the same batch

@@ -157,6 +157,35 @@ TEST_F(AlertBookTest, AcknowledgeThenResolve) {
   EXPECT_EQ(book_.resolve(id, "dr.lee", "", clock_.now()).status, TransitionStatus::not_found);
 }
 
+TEST_F(AlertBookTest, AnEscalationReopensAnAcknowledgedAlertAndALevelFindingDoesNot) {
+  auto opened =
+      book_.on_finding(finding("news2", Severity::medium, "NEWS2 5", {"o1"}), context("P1"), clock_.now());
+  const std::string id = opened->alert.id;
+  clock_.advance(1min);
+  ASSERT_EQ(book_.acknowledge(id, "dr.lee", "seen", clock_.now()).status, TransitionStatus::ok);
+
+  clock_.advance(1min);
+  auto level =
+      book_.on_finding(finding("news2", Severity::medium, "NEWS2 6", {"o2"}), context("P1"), clock_.now());
+  ASSERT_TRUE(level);
+  EXPECT_EQ(level->alert.status, AlertStatus::acknowledged)
+      << "same severity: still covered by the acknowledgement";
+
+  clock_.advance(1min);
+  auto escalated =
+      book_.on_finding(finding("news2", Severity::high, "NEWS2 7", {"o3"}), context("P1"), clock_.now());
+  ASSERT_TRUE(escalated);
+  EXPECT_EQ(escalated->kind, AlertEventKind::updated);
+  EXPECT_EQ(escalated->alert.id, id);
+  EXPECT_EQ(escalated->alert.status, AlertStatus::open);
+  EXPECT_EQ(escalated->alert.severity, Severity::high);
+  ASSERT_TRUE(escalated->alert.acknowledged);
+  EXPECT_EQ(escalated->alert.acknowledged->actor, "dr.lee");  // who saw the lower severity, kept
+
+  // Open again, it can be acknowledged again.
+  EXPECT_EQ(book_.acknowledge(id, "dr.kim", "escalated", clock_.now()).status, TransitionStatus::ok);
+}
+
 TEST_F(AlertBookTest, OpenCanBeResolvedDirectly) {
   auto opened = book_.on_finding(finding("news2", Severity::high, "r", {"o1"}), context("P1"), clock_.now());
   auto res = book_.resolve(opened->alert.id, "dr.lee", "", clock_.now());

@@ -77,6 +77,9 @@ void Server::start() {
       spdlog::critical("accept loop failed: {}", ex.what());
     }
   });
+  // spdlog's registry is created on first use: create it before the network threads can race to
+  // (libspdlog is not TSan-instrumented, so TSan would report the static initialisation).
+  (void)spdlog::default_logger_raw();
   threads_.reserve(options_.io_threads);
   for (unsigned i = 0; i < options_.io_threads; ++i) {
     threads_.emplace_back([this] { ioc_.run(); });

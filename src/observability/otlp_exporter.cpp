@@ -35,6 +35,7 @@ OtlpExporter::~OtlpExporter() {
 
 void OtlpExporter::start() {
   if (stopped_ || thread_.joinable()) return;
+  (void)spdlog::default_logger_raw();  // created before the thread logs (see Processor::start)
   thread_ = std::thread([this] { run(); });
 }
 

@@ -70,9 +70,9 @@ Processor::Processor(ProcessorOptions options, log::Log& log, const registry::Re
       counters_(std::make_unique<detail::Counters>()) {
   workers_.reserve(options_.workers);
   for (std::size_t i = 0; i < options_.workers; ++i) {
-    workers_.push_back(std::make_unique<detail::Worker>(i, options_.worker_queue, registry_, *counters_,
-                                                        options_.on_record_for_test,
-                                                        detail::SpanOutput{options_.spans, options_.span_clock}));
+    workers_.push_back(std::make_unique<detail::Worker>(
+        i, options_.worker_queue, registry_, *counters_, options_.on_record_for_test,
+        detail::SpanOutput{options_.spans, options_.span_clock}));
   }
   if (options_.metrics != nullptr) {
     metrics_ = std::make_unique<detail::PipelineMetrics>(*options_.metrics);
@@ -90,6 +90,10 @@ Processor::~Processor() {
 void Processor::start() {
   if (started_ || stopped_) return;
   started_ = true;
+  // spdlog creates its registry and default logger on first use. Do it here, before the threads:
+  // otherwise the workers' first log lines race to create them, and since libspdlog is not built
+  // with ThreadSanitizer, TSan cannot see the static-initialisation guard and reports a race.
+  (void)spdlog::default_logger_raw();
   try {
     for (auto& worker : workers_) worker->start();
     consumer_ = std::thread([this] { run_consumer(); });
