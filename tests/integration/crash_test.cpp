@@ -66,9 +66,14 @@ std::vector<std::string> post_until_failure(std::uint16_t port, int client, std:
   return ids;
 }
 
-TEST(CrashSafety, EveryAcknowledgedObservationSurvivesSigkillExactlyOnceAndNoAlertIsDuplicated) {
+// Both intake-log engines: the segment log (the default) and SQLite.
+class CrashSafety : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(CrashSafety, EveryAcknowledgedObservationSurvivesSigkillExactlyOnceAndNoAlertIsDuplicated) {
   TempFolder folder;
-  const auto config = write_config(folder.path(), folder.path() / "data").string();
+  const auto config =
+      write_config(folder.path(), folder.path() / "data", "", fmt::format("  log_engine: {}\n", GetParam()))
+          .string();
   std::vector<std::string> acked_ids;
   {
     VigilProcess vigil({"serve", "--config", config});
@@ -136,6 +141,9 @@ TEST(CrashSafety, EveryAcknowledgedObservationSurvivesSigkillExactlyOnceAndNoAle
   vigil.signal(SIGTERM);
   EXPECT_EQ(vigil.wait(), 0) << vigil.output();
 }
+
+INSTANTIATE_TEST_SUITE_P(LogEngines, CrashSafety, ::testing::Values("segment", "sqlite"),
+                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
 }  // namespace
 }  // namespace vigil::testing

@@ -1,8 +1,5 @@
 #include "process.h"
 
-#include "auth/jwt.h"
-#include "common/clock.h"
-
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <signal.h>
@@ -13,6 +10,9 @@
 #include <fstream>
 #include <random>
 #include <stdexcept>
+
+#include "auth/jwt.h"
+#include "common/clock.h"
 
 namespace vigil::testing {
 
@@ -117,7 +117,7 @@ TempFolder::~TempFolder() {
 }
 
 std::filesystem::path write_config(const std::filesystem::path& folder, const std::filesystem::path& data_dir,
-                                   const std::string& extra) {
+                                   const std::string& extra, const std::string& storage_extra) {
   {
     std::ofstream secret(folder / "jwt.key");
     secret << kTestSecret << "\n";
@@ -126,7 +126,7 @@ std::filesystem::path write_config(const std::filesystem::path& folder, const st
   std::ofstream out(file);
   out << "server:\n  listen: 127.0.0.1:0\n  shutdown_grace: 5s\n"
       << "storage:\n  data_dir: " << data_dir.string() << "\n"
-      << "logging:\n  level: warn\n"
+      << storage_extra << "logging:\n  level: warn\n"
       << "pipeline:\n  missing_data_scan: 1h\n"
       << "auth:\n  hs256_secret_file: " << (folder / "jwt.key").string() << "\n"
       << extra;

@@ -10,7 +10,6 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <vector>
 #include <thread>
 #include <vector>
 
@@ -59,12 +58,14 @@ class TempFolder {
 // The HS256 secret write_config() configures (in <folder>/jwt.key).
 inline constexpr const char* kTestSecret = "integration-test-secret-0123456789abcdef";
 
-// Writes a config for port 0 with its data in `data_dir`, plus `extra` YAML lines; returns its path.
+// Writes a config for port 0 with its data in `data_dir`, plus `extra` YAML lines (other sections)
+// and `storage_extra` lines inside the storage section (indented by the caller); returns its path.
 std::filesystem::path write_config(const std::filesystem::path& folder, const std::filesystem::path& data_dir,
-                                   const std::string& extra = "");
+                                   const std::string& extra = "", const std::string& storage_extra = "");
 
 // "Bearer <token>" signed with kTestSecret: `role` admin, investigator, ... or "patient" (an app
 // acting for `patient`).
-std::string bearer(const std::string& role, const std::string& patient = "", std::vector<std::string> sites = {});
+std::string bearer(const std::string& role, const std::string& patient = "",
+                   std::vector<std::string> sites = {});
 
 }  // namespace vigil::testing
