@@ -12,6 +12,8 @@
 #   --duration D          measured time per run (default 10s)
 #   --warmup D            warm-up per run (default 2s)
 #   --connections N       connections per run (default 64)
+#   --overload-connections N  connections (and devices) of the overload runs (default 256): more
+#                         than shedding.min_in_flight, or the server can never be over its limit
 #   --loadgen-threads N   load generator threads (default 1; it shares the CPUs with the server)
 #   --output FILE         Markdown file to update (default docs/benchmarks.md)
 # environment:
@@ -31,6 +33,7 @@ do_build=1
 duration=10s
 warmup=2s
 connections=64
+overload_connections=256
 lg_threads=1
 output="$repo/docs/benchmarks.md"
 
@@ -41,6 +44,7 @@ while [[ $# -gt 0 ]]; do
     --duration) duration=$2; shift ;;
     --warmup) warmup=$2; shift ;;
     --connections) connections=$2; shift ;;
+    --overload-connections) overload_connections=$2; shift ;;
     --loadgen-threads) lg_threads=$2; shift ;;
     --output) output=$2; shift ;;
     -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
@@ -207,6 +211,20 @@ if [[ $only_references -eq 0 ]]; then
     echo "$patient $key" >>"$credentials"
   done
   log "registered $connections devices"
+  # The overload runs need many more requests in flight than the shedder's floor
+  # (shedding.min_in_flight, 64), each connection with its own device so that the per-device rate
+  # limit is not what refuses them.
+  overload_credentials="$work/overload-devices.txt"
+  cp "$credentials" "$overload_credentials"
+  for i in $(seq $((connections + 1)) "$overload_connections"); do
+    patient=$(printf 'DEMO-S%02d-%04d' $((1 + (i - 1) % 5)) $((1 + (i - 1) / 5)))
+    key=$(curl -sf -X POST "${url[vigil]}/v1/devices" -H "Authorization: Bearer $admin" \
+      -H 'Content-Type: application/json' \
+      -d "{\"serial\":\"bench-$i\",\"type\":\"wearable\",\"patient_id\":\"$patient\"}" | jq -r .api_key)
+    [[ $key == vk_* ]] || { echo "bench.sh: could not register a device for $patient" >&2; exit 1; }
+    echo "$patient $key" >>"$overload_credentials"
+  done
+  log "registered $((overload_connections - connections)) more devices for the overload runs"
 else
   for i in $(seq 1 "$connections"); do
     printf 'DEMO-S%02d-%04d Bearer reference-%d\n' $((1 + (i - 1) % 5)) $((1 + (i - 1) / 5)) "$i" >>"$credentials"
@@ -219,9 +237,10 @@ commands=()
 # run_load KEY TARGET ARGS...: one loadgen run; its JSON line goes to results/KEY.json.
 run_load() {
   local key=$1 target=$2; shift 2
-  local creds=(--credentials "$credentials")
+  local creds=(--credentials "$credentials") conns=(--connections "$connections")
   [[ " $* " == *" --credentials "* ]] && creds=()
-  local args=(--url "${url[$target]}" --connections "$connections" --threads "$lg_threads"
+  [[ " $* " == *" --connections "* ]] && conns=()
+  local args=(--url "${url[$target]}" "${conns[@]}" --threads "$lg_threads"
     --duration "$duration" --warmup "$warmup" "${creds[@]}" --json "$@")
   local shown="${loadgen[*]/#$repo\//} ${args[*]}"
   # Never write a credential into the console log or the report.
@@ -249,10 +268,12 @@ if [[ $only_references -eq 0 ]]; then
   # Overload curve: offered load at 1x, 2x and 3x the measured ceiling. The server must keep
   # answering: accepted requests keep a bounded p99, the rest are refused fast (429/503).
   for f in "${overload_factors[@]}"; do
-    run_load "overload-$f-vigil" vigil --scenario single --mode open --rate $((max * f))
+    run_load "overload-$f-vigil" vigil --scenario single --mode open --rate $((max * f)) \
+      --connections "$overload_connections" --credentials "$overload_credentials"
   done
   # Recovery: right after 3x, half the ceiling again must be served in full.
-  run_load "recovery-vigil" vigil --scenario single --mode open --rate "$rate"
+  run_load "recovery-vigil" vigil --scenario single --mode open --rate "$rate" \
+    --connections "$overload_connections" --credentials "$overload_credentials"
 
   # Ingest to alert: 1% of readings must alert (heart rate above the protocol's 130/min); their
   # alerts are timed on the SSE stream. One fresh patient per alerting reading.
@@ -336,7 +357,8 @@ section="$work/section.md"
     "$(status_cell open-vigil)" "$(status_cell open-go)" "$(status_cell open-nginx)"
   if [[ $only_references -eq 0 ]]; then
     echo
-    echo "Overload (Vigil only, single observations, open loop; the ceiling is the closed-loop figure above):"
+    echo "Overload (Vigil only, single observations, open loop, $overload_connections connections each with its own device;"
+    echo "the ceiling is the closed-loop figure above):"
     echo
     echo "| Offered req/s | Acknowledged req/s | 2xx / 429+503 / failed / unsent | p99 ms (all answers) |"
     echo "|---:|---:|---|---:|"
