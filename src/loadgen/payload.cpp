@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <iterator>
 
 namespace vigil::loadgen {
@@ -114,10 +115,14 @@ void PayloadWriter::append_observation(std::string& out, std::string_view effect
   // Mix of a wearable's vital signs; values mostly normal, with tails that cross alert thresholds.
   const std::uint64_t kind = random_.below(100);
   if (kind < 15) {
+    // Rounded as sent, and the diastolic kept at least 10 below the systolic: a diastolic at or
+    // above the systolic is physiologically impossible and Vigil rightly refuses it (422).
+    const double systolic = std::round(bell(random_, 124, 40));
+    const double diastolic = std::min(std::round(bell(random_, 78, 22)), systolic - 10);
     fmt::format_to(it,
                    R"("code":"85354-9","components":[{{"code":"8480-6","value":{:.0f},"unit":"mm[Hg]"}},)"
                    R"({{"code":"8462-4","value":{:.0f},"unit":"mm[Hg]"}}],)",
-                   bell(random_, 124, 40), bell(random_, 78, 22));
+                   systolic, diastolic);
   } else {
     const char* code = "8867-4";
     const char* unit = "/min";
