@@ -200,30 +200,29 @@ launch nginx
 # file drives the Go reference and nginx, so every target gets the same requests.
 credentials="$work/devices.txt"
 : >"$credentials"
-if [[ $only_references -eq 0 ]]; then
-  admin=$("$build/src/vigil" token issue --config "$work/vigil/vigil.yaml" --role admin --sub bench --ttl 2h)
-  for i in $(seq 1 "$connections"); do
+# register_devices FIRST LAST FILE: wearables bench-FIRST..bench-LAST, one patient each (spread over
+# the five sites), appended to FILE as '<patient> <api key>' lines.
+register_devices() {
+  local i patient key
+  for i in $(seq "$1" "$2"); do
     patient=$(printf 'DEMO-S%02d-%04d' $((1 + (i - 1) % 5)) $((1 + (i - 1) / 5)))
     key=$(curl -sf -X POST "${url[vigil]}/v1/devices" -H "Authorization: Bearer $admin" \
       -H 'Content-Type: application/json' \
       -d "{\"serial\":\"bench-$i\",\"type\":\"wearable\",\"patient_id\":\"$patient\"}" | jq -r .api_key)
     [[ $key == vk_* ]] || { echo "bench.sh: could not register a device for $patient" >&2; exit 1; }
-    echo "$patient $key" >>"$credentials"
+    echo "$patient $key" >>"$3"
   done
+}
+if [[ $only_references -eq 0 ]]; then
+  admin=$("$build/src/vigil" token issue --config "$work/vigil/vigil.yaml" --role admin --sub bench --ttl 2h)
+  register_devices 1 "$connections" "$credentials"
   log "registered $connections devices"
   # The overload runs need many more requests in flight than the shedder's floor
   # (shedding.min_in_flight, 64), each connection with its own device so that the per-device rate
   # limit is not what refuses them.
   overload_credentials="$work/overload-devices.txt"
   cp "$credentials" "$overload_credentials"
-  for i in $(seq $((connections + 1)) "$overload_connections"); do
-    patient=$(printf 'DEMO-S%02d-%04d' $((1 + (i - 1) % 5)) $((1 + (i - 1) / 5)))
-    key=$(curl -sf -X POST "${url[vigil]}/v1/devices" -H "Authorization: Bearer $admin" \
-      -H 'Content-Type: application/json' \
-      -d "{\"serial\":\"bench-$i\",\"type\":\"wearable\",\"patient_id\":\"$patient\"}" | jq -r .api_key)
-    [[ $key == vk_* ]] || { echo "bench.sh: could not register a device for $patient" >&2; exit 1; }
-    echo "$patient $key" >>"$overload_credentials"
-  done
+  register_devices $((connections + 1)) "$overload_connections" "$overload_credentials"
   log "registered $((overload_connections - connections)) more devices for the overload runs"
 else
   for i in $(seq 1 "$connections"); do

@@ -331,7 +331,7 @@ std::vector<Record> SegmentStore::read_impl(std::uint64_t after_seq, std::size_t
     std::shared_ptr<FileHandle> file;  // null: open when reached (sealed)
     std::uint64_t end = 0;             // synced bytes when the read started
   };
-  std::vector<Part> todo;
+  std::vector<Part> parts;
   std::uint64_t from = 0;
   {
     std::shared_lock lock(mutex_);
@@ -355,15 +355,15 @@ std::vector<Record> SegmentStore::read_impl(std::uint64_t after_seq, std::size_t
     bool found = false;
     for (const auto& s : segments_) {
       if (s == seg) found = true;
-      if (found) todo.push_back(Part{s, s->file, s->end});
+      if (found) parts.push_back(Part{s, s->file, s->end});
     }
   }
 
   std::vector<Record> out;
   std::shared_ptr<Segment> stop_segment;
   std::uint64_t stop_offset = 0;
-  for (std::size_t i = 0; i < todo.size() && out.size() < max; ++i) {
-    const auto& [seg, open_file, end] = todo[i];
+  for (std::size_t i = 0; i < parts.size() && out.size() < max; ++i) {
+    const auto& [seg, open_file, end] = parts[i];
     const std::shared_ptr<FileHandle> file = open_file ? open_file : open_sealed(*seg);
     const std::uint64_t start = i == 0 ? from : segment::kHeaderSize;
     const ScanEnd e = scan(
