@@ -133,6 +133,12 @@ AlertStore::AlertStore(const std::filesystem::path& file) : file_(file) {
 
 AlertStore::~AlertStore() = default;
 
+void AlertStore::set_writer_sync(Sync sync) {
+  if (sync == writer_sync_) return;
+  writer_->exec(sync == Sync::full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+  writer_sync_ = sync;
+}
+
 std::vector<AlertEvent> AlertStore::commit(
     const std::vector<AlertChange>& changes,
     std::optional<std::pair<std::string, std::uint64_t>> consumer_position) {
@@ -141,6 +147,7 @@ std::vector<AlertEvent> AlertStore::commit(
   events.reserve(changes.size());
   std::lock_guard lock(write_mu_);
   return guard(file_, [&] {
+    set_writer_sync(changes.empty() ? Sync::normal : Sync::full);
     Transaction tx(*writer_);
     for (const auto& change : changes) {
       const Alert& a = change.alert;

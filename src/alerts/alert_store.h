@@ -80,6 +80,14 @@ class AlertStore {
   // Upserts each change's alert, appends one event per change, and sets the consumer position
   // (name, seq) when given; all or nothing. Returns the events in the order of `changes`, with
   // their ids. An empty `changes` with a position just records the position.
+  //
+  // Durability: a commit that carries changes is fsynced before it returns (synchronous=FULL):
+  // its events are published to the alert stream with their ids, so they must survive a power
+  // loss. A commit of a position alone is not fsynced (synchronous=NORMAL, WAL): it survives a
+  // crash of the process, and a power loss can at worst move the position back to the last
+  // fsynced commit, from where the consumer replays observations whose effects are idempotent.
+  // WAL commits are ordered, so a lost position never outlives a later durable commit. This saves
+  // the pipeline a second fsync stream beside the intake log's on every quiet round.
   std::vector<AlertEvent> commit(const std::vector<AlertChange>& changes,
                                  std::optional<std::pair<std::string, std::uint64_t>> consumer_position);
 
@@ -96,8 +104,12 @@ class AlertStore {
 
  private:
   const std::filesystem::path file_;
+  enum class Sync { normal, full };
+  void set_writer_sync(Sync sync);  // caller holds write_mu_
+
   std::mutex write_mu_;
   std::unique_ptr<SqliteDb> writer_;  // guarded by write_mu_
+  Sync writer_sync_ = Sync::full;     // guarded by write_mu_; configure() starts it at FULL
   std::mutex read_mu_;
   std::unique_ptr<SqliteDb> reader_;  // guarded by read_mu_
 };

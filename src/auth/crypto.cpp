@@ -108,10 +108,16 @@ KeyType key_type(const EVP_PKEY& key) {
 }
 
 std::string sha256(std::string_view data) {
+  // Every authenticated request hashes its API key. EVP_sha256() is a legacy handle that OpenSSL 3
+  // resolves through the provider store on every EVP_Digest (a lock and a lookup, ~2% of the
+  // intake profile); fetching the implementation once avoids that. It lives for the whole process
+  // on purpose, so it is never freed.
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  if (md == nullptr) throw std::runtime_error("OpenSSL SHA-256 unavailable: " + take_openssl_error());
   std::string out(EVP_MAX_MD_SIZE, '\0');
   unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(out.data()), &len, EVP_sha256(),
-                 nullptr) != 1) {
+  if (EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(out.data()), &len, md, nullptr) !=
+      1) {
     throw std::runtime_error("OpenSSL SHA-256 failed: " + take_openssl_error());
   }
   out.resize(len);
