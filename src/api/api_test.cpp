@@ -15,6 +15,7 @@
 #include <future>
 #include <mutex>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "auth/jwt.h"
@@ -99,10 +100,14 @@ class ApiTest : public ::testing::Test {
         blocking_(2) {
     ApiOptions options;
     options.sse_keepalive = std::chrono::seconds(1);
-    ApiDeps deps{log_, log_, *registry_, alerts_, blocking_, clock_,
+    ApiDeps deps{log_,
+                 log_,
+                 *registry_,
+                 alerts_,
+                 blocking_,
+                 clock_,
                  [this] {
-                   return Readiness{true, log_.last_seq(), 0};
-                 }};
+                   return Readiness{true, log_.last_seq(), 0}; }};
     deps.on_denied = [this](const AccessDenied& d) {
       std::lock_guard lock(denied_mu_);
       denied_.push_back(d);
@@ -113,7 +118,8 @@ class ApiTest : public ::testing::Test {
     chain_.add(std::make_unique<middleware::RequestIdLink>())
         .add(std::make_unique<middleware::DeadlineLink>(
             std::map<std::string, std::chrono::milliseconds>{{"default", std::chrono::seconds(10)}}))
-        .add(std::make_unique<middleware::AuthenticationLink>(verifier_, nullptr, blocking_, nullptr, refused_));
+        .add(std::make_unique<middleware::AuthenticationLink>(verifier_, nullptr, blocking_, nullptr,
+                                                              refused_));
     http::ServerOptions server_options;
     server_options.io_threads = 2;
     server_options.shutdown_grace = std::chrono::milliseconds(2000);
@@ -150,7 +156,8 @@ class ApiTest : public ::testing::Test {
   std::uint16_t port() const { return server_->port(); }
 
   // "Authorization: Bearer ..." for a caller of `role` (sites for staff, patient for apps).
-  TestClient::Headers as(const std::string& role, std::vector<std::string> sites = {}, std::string patient = "") {
+  TestClient::Headers as(const std::string& role, std::vector<std::string> sites = {},
+                         std::string patient = "") {
     auth::Claims c;
     c.subject = role == "patient" ? "app-" + patient : "dr.marsh";
     c.role = role;
@@ -212,7 +219,8 @@ TEST_F(ApiTest, SingleObservationIsStoredOnceAndTheRepeatIsADuplicate) {
   EXPECT_EQ(body_of(res).at("duplicates").as_int64(), 1);
   EXPECT_EQ(log_.last_seq(), 1U);
 
-  res = client.get("/v1/patients/DEMO-S01-0007/observations?code=8867-4&limit=5", as("investigator", {"S01"}));
+  res =
+      client.get("/v1/patients/DEMO-S01-0007/observations?code=8867-4&limit=5", as("investigator", {"S01"}));
   ASSERT_EQ(res.result_int(), 200) << res.body();
   const auto list = body_of(res).at("observations").as_array();
   ASSERT_EQ(list.size(), 1U);
@@ -256,6 +264,65 @@ TEST_F(ApiTest, BatchStoresValidItemsAndReportsInvalidOnesByIndex) {
   EXPECT_EQ(log_.last_seq(), 2U);
 }
 
+TEST_F(ApiTest, AnIdReusedForOtherContentIsRefusedAndTheOriginalKept) {
+  TestClient client(port());
+  client.with_headers(patient_app("DEMO-S01-0002"));
+  ASSERT_EQ(client.post("/v1/observations", observation(uuid(60), "DEMO-S01-0002", "8867-4", 80, "/min"))
+                .result_int(),
+            202);
+  ASSERT_EQ(client.post("/v1/observations", observation(uuid(61), "DEMO-S01-0002", "8867-4", 81, "/min"))
+                .result_int(),
+            202);
+
+  // Single: the same id with another value is 422, not a silent "duplicate".
+  auto res = client.post("/v1/observations", observation(uuid(60), "DEMO-S01-0002", "8867-4", 140, "/min"));
+  ASSERT_EQ(res.result_int(), 422) << res.body();
+  EXPECT_EQ(res[boost::beast::http::field::content_type], "application/problem+json");
+  EXPECT_EQ(body_of(res).at("type").as_string(), "/problems/idempotency-key-reused");
+  EXPECT_EQ(body_of(res).at("errors").as_array()[0].at("path").as_string(), "id");
+  EXPECT_EQ(log_.last_seq(), 2U);
+
+  // Batch: [new, conflict, invalid, identical repeat, conflict within the batch].
+  const auto body = fmt::format(R"({{"observations":[{},{},{},{},{}]}})",
+                                observation(uuid(62), "DEMO-S01-0002", "8867-4", 82, "/min"),
+                                observation(uuid(61), "DEMO-S01-0002", "8867-4", 99, "/min"),
+                                observation(uuid(63), "DEMO-S01-0002", "8867-4", 900, "/min"),
+                                observation(uuid(60), "DEMO-S01-0002", "8867-4", 80, "/min"),
+                                observation(uuid(62), "DEMO-S01-0002", "8867-4", 83, "/min"));
+  res = client.post("/v1/observations", body);
+  ASSERT_EQ(res.result_int(), 202) << res.body();
+  const auto answer = body_of(res);
+  EXPECT_EQ(answer.at("accepted").as_int64(), 1);
+  EXPECT_EQ(answer.at("duplicates").as_int64(), 1);
+  EXPECT_EQ(answer.at("rejected").as_int64(), 3);
+  const auto errors = answer.at("errors").as_array();
+  ASSERT_EQ(errors.size(), 3U);
+  EXPECT_EQ(errors[0].at("index").as_int64(), 1);
+  EXPECT_EQ(errors[0].at("errors").as_array()[0].at("path").as_string(), "id");
+  EXPECT_EQ(errors[1].at("index").as_int64(), 2);
+  EXPECT_EQ(errors[1].at("errors").as_array()[0].at("path").as_string(), "value");
+  EXPECT_EQ(errors[2].at("index").as_int64(), 4);
+  EXPECT_EQ(errors[2].at("errors").as_array()[0].at("path").as_string(), "id");
+  EXPECT_EQ(log_.last_seq(), 3U);
+
+  // A batch in which nothing was accepted or a duplicate is refused as a whole.
+  res = client.post("/v1/observations",
+                    fmt::format(R"({{"observations":[{}]}})",
+                                observation(uuid(62), "DEMO-S01-0002", "8867-4", 50, "/min")));
+  ASSERT_EQ(res.result_int(), 422) << res.body();
+  EXPECT_EQ(body_of(res).at("type").as_string(), "/problems/invalid-observations");
+  EXPECT_EQ(body_of(res).at("errors").as_array()[0].at("index").as_int64(), 0);
+
+  // The stored readings are the originals.
+  res =
+      client.get("/v1/patients/DEMO-S01-0002/observations?code=8867-4&limit=10", as("investigator", {"S01"}));
+  ASSERT_EQ(res.result_int(), 200) << res.body();
+  std::set<double> values;
+  const auto listed = body_of(res);
+  for (const auto& o : listed.at("observations").as_array()) values.insert(o.at("value").to_number<double>());
+  EXPECT_EQ(values, (std::set<double>{80, 81, 82}));
+}
+
 TEST_F(ApiTest, RequestsWithoutCredentialsAre401AndForeignPatientsAre403WithNothingStored) {
   TestClient client(port());
   auto res = client.post("/v1/observations", observation(uuid(40), "DEMO-S01-0001", "8867-4", 80, "/min"));
@@ -281,7 +348,8 @@ TEST_F(ApiTest, RequestsWithoutCredentialsAre401AndForeignPatientsAre403WithNoth
   EXPECT_EQ(denied()[0].subject, "app-DEMO-S01-0001");
 
   // Staff, admins included, never submit readings.
-  res = client.post("/v1/observations", observation(uuid(43), "DEMO-S01-0001", "8867-4", 80, "/min"), admin());
+  res =
+      client.post("/v1/observations", observation(uuid(43), "DEMO-S01-0001", "8867-4", 80, "/min"), admin());
   EXPECT_EQ(res.result_int(), 403);
   EXPECT_EQ(log_.last_seq(), 0U);
 }
@@ -351,12 +419,14 @@ TEST_F(ApiTest, FieldErrorsNameTheField) {
 
 TEST_F(ApiTest, QuestionnaireResponsesAreValidatedAndStored) {
   TestClient client(port());
-  EXPECT_EQ(client
-                .post("/v1/questionnaire-responses",
-                      R"({"id":"00000000-0000-4000-8000-000000000022","patient_id":"DEMO-S02-0003","questionnaire":"demo-daily","version":"1","authored":"2026-11-22T07:30:00Z","answers":{"pain":1}})",
-                      patient_app("DEMO-S02-0004"))
-                .result_int(),
-            403);
+  EXPECT_EQ(
+      client
+          .post(
+              "/v1/questionnaire-responses",
+              R"({"id":"00000000-0000-4000-8000-000000000022","patient_id":"DEMO-S02-0003","questionnaire":"demo-daily","version":"1","authored":"2026-11-22T07:30:00Z","answers":{"pain":1}})",
+              patient_app("DEMO-S02-0004"))
+          .result_int(),
+      403);
   client.with_headers(patient_app("DEMO-S02-0003"));
   const auto ok = fmt::format(
       R"({{"id":"{}","patient_id":"DEMO-S02-0003","questionnaire":"demo-daily","version":"1","authored":"2026-11-22T07:30:00Z","answers":{{"pain":9,"nausea":false,"shortness_of_breath":false,"new_confusion":false}}}})",
@@ -366,6 +436,12 @@ TEST_F(ApiTest, QuestionnaireResponsesAreValidatedAndStored) {
   EXPECT_EQ(body_of(res).at("accepted").as_int64(), 1);
   res = client.post("/v1/questionnaire-responses", ok);
   EXPECT_EQ(body_of(res).at("duplicates").as_int64(), 1);
+  const auto changed = fmt::format(
+      R"({{"id":"{}","patient_id":"DEMO-S02-0003","questionnaire":"demo-daily","version":"1","authored":"2026-11-22T07:30:00Z","answers":{{"pain":2,"nausea":false,"shortness_of_breath":false,"new_confusion":false}}}})",
+      uuid(20));
+  res = client.post("/v1/questionnaire-responses", changed);
+  EXPECT_EQ(res.result_int(), 422) << res.body();
+  EXPECT_EQ(body_of(res).at("type").as_string(), "/problems/idempotency-key-reused");
 
   const auto bad = fmt::format(
       R"({{"id":"{}","patient_id":"DEMO-S02-0003","questionnaire":"demo-daily","version":"1","authored":"2026-11-22T07:30:00Z","answers":{{"pain":11,"nausea":false,"shortness_of_breath":false}}}})",

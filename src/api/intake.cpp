@@ -3,11 +3,13 @@
 //
 // Batches are validated item by item: the valid items are stored and acknowledged, the invalid ones
 // are listed by index in "errors" (202 with a per-item report, like WebDAV's 207 but without the
-// multistatus format). A batch with no valid item at all is refused with 422. A body of one
+// multistatus format); an item whose id was already stored with other content is one of them. A
+// batch with no item accepted or duplicate at all is refused with 422. A body of one
 // observation (not a batch) answers with the status of its one problem: 404 unknown patient, 422
-// not enrolled or invalid field.
+// not enrolled, invalid field or idempotency key reused.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <boost/json/object.hpp>
 #include <string>
 #include <utility>
@@ -83,10 +85,45 @@ http::Response single_item_problem(ItemVerdict verdict) {
                        {{"errors", to_json(verdict.errors)}});
 }
 
-// Stores `items` and answers 202, or 503 when the log cannot take or keep them.
+constexpr const char* kKeyReused =
+    "this id was stored earlier with different content; an id names one reading: send a new reading "
+    "with a new id, and a retry with exactly the original content";
+
+// What one request hands to store(): the items to append and, for a batch, each item's index in
+// the request and the per-index errors found so far.
+struct Submission {
+  bool batch = false;
+  std::vector<log::AppendItem> items;
+  std::vector<std::size_t> request_index;  // parallel to items; batch only
+  json::array errors;                      // {"index", "errors"} in index order; batch only
+};
+
+// Adds the items the log refused as idempotency-key conflicts to the batch's errors, keeping them
+// in index order. Returns how many there were.
+std::size_t report_conflicts(const std::vector<log::ItemOutcome>& outcomes, Submission& sub) {
+  std::size_t conflicts = 0;
+  for (std::size_t k = 0; k < outcomes.size(); ++k) {
+    if (!outcomes[k].conflict) continue;
+    ++conflicts;
+    sub.errors.push_back(json::object{{"index", sub.request_index[k]},
+                                      {"errors", to_json({domain::FieldError{"id", kKeyReused}})}});
+  }
+  if (conflicts > 0) {
+    std::stable_sort(sub.errors.begin(), sub.errors.end(), [](const json::value& a, const json::value& b) {
+      return a.at("index").to_number<std::uint64_t>() < b.at("index").to_number<std::uint64_t>();
+    });
+  }
+  return conflicts;
+}
+
+// Stores the submission's items and answers 202, or 503 when the log cannot take or keep them.
+// An item whose id the log already holds with other content is not acknowledged: a single
+// submission answers 422 idempotency-key-reused (as the IETF Idempotency-Key draft and Stripe
+// do), a batch lists it by index among its errors.
 boost::asio::awaitable<http::Response> store(const ApiDeps& deps, const ApiOptions& options,
-                                             const http::RequestContext& ctx, std::vector<log::AppendItem> items,
-                                             json::array errors) {
+                                             const http::RequestContext& ctx, Submission sub) {
+  const std::size_t submitted = sub.items.size();
+  std::vector<log::AppendItem> items = std::move(sub.items);
   auto outcome = co_await append(deps.log, std::move(items), ctx.deadline);
   if (outcome.timed_out) throw http::DeadlineExceeded();  // 504; a retry with the same ids is safe
   if (!outcome.queued) {
@@ -99,13 +136,30 @@ boost::asio::awaitable<http::Response> store(const ApiDeps& deps, const ApiOptio
                           "the observations could not be stored; nothing of this request was kept",
                           options.retry_after);
   }
+  const auto& outcomes = outcome.result.items;
   std::size_t duplicates = 0;
-  for (const auto& item : outcome.result.items) duplicates += item.duplicate ? 1 : 0;
-  json::object body{{"accepted", outcome.result.items.size() - duplicates}, {"duplicates", duplicates}};
-  if (!errors.empty()) {
-    body["rejected"] = errors.size();
-    body["errors"] = std::move(errors);
+  for (const auto& item : outcomes) duplicates += item.duplicate ? 1 : 0;
+  if (!sub.batch) {
+    if (!outcomes.empty() && outcomes.front().conflict) {
+      co_return http::problem(Status::unprocessable_entity, "idempotency-key-reused",
+                              "Idempotency key reused", kKeyReused,
+                              {{"errors", to_json({domain::FieldError{"id", kKeyReused}})}});
+    }
+  } else if (const std::size_t conflicts = report_conflicts(outcomes, sub); conflicts == submitted) {
+    co_return http::problem(Status::unprocessable_entity, "invalid-observations",
+                            "No valid observation in the batch",
+                            fmt::format("all {} observations were refused", sub.errors.size()),
+                            {{"errors", std::move(sub.errors)}});
+  } else {
+    // Conflicts are neither accepted nor duplicates: they are among the errors.
+    json::object body{{"accepted", submitted - duplicates - conflicts}, {"duplicates", duplicates}};
+    if (!sub.errors.empty()) {
+      body["rejected"] = sub.errors.size();
+      body["errors"] = std::move(sub.errors);
+    }
+    co_return http::json_response(Status::accepted, body);
   }
+  json::object body{{"accepted", submitted - duplicates}, {"duplicates", duplicates}};
   co_return http::json_response(Status::accepted, body);
 }
 
@@ -131,28 +185,30 @@ boost::asio::awaitable<std::optional<http::Response>> post_observations(const Ap
   }
 
   const TimePoint now = deps.clock.now();
-  std::vector<log::AppendItem> items;
-  items.reserve(parsed.items.size());
-  json::array errors;
+  Submission sub;
+  sub.batch = parsed.batch;
+  sub.items.reserve(parsed.items.size());
+  if (sub.batch) sub.request_index.reserve(parsed.items.size());
   for (std::size_t i = 0; i < parsed.items.size(); ++i) {
     auto& item = parsed.items[i];
     auto verdict = check_observation(item, deps.registry, now);
     if (!verdict.errors.empty()) {
       if (!parsed.batch) co_return single_item_problem(std::move(verdict));
-      errors.push_back(json::object{{"index", i}, {"errors", to_json(verdict.errors)}});
+      sub.errors.push_back(json::object{{"index", i}, {"errors", to_json(verdict.errors)}});
       continue;
     }
     auto& obs = item.observation;
-    items.push_back(log::AppendItem{log::RecordKind::observation, obs.id, obs.patient_id, obs.code,
-                                    obs.effective_time, domain::encode(obs), ctx.traceparent});
+    sub.items.push_back(log::AppendItem{log::RecordKind::observation, obs.id, obs.patient_id, obs.code,
+                                        obs.effective_time, domain::encode(obs), ctx.traceparent});
+    if (sub.batch) sub.request_index.push_back(i);
   }
-  if (items.empty()) {
+  if (sub.items.empty()) {
     co_return http::problem(Status::unprocessable_entity, "invalid-observations",
                             "No valid observation in the batch",
                             fmt::format("all {} observations were refused", parsed.items.size()),
-                            {{"errors", std::move(errors)}});
+                            {{"errors", std::move(sub.errors)}});
   }
-  auto answer = co_await store(deps, options, ctx, std::move(items), std::move(errors));
+  auto answer = co_await store(deps, options, ctx, std::move(sub));
   co_return answer;
 }
 
@@ -168,8 +224,9 @@ boost::asio::awaitable<std::optional<http::Response>> post_questionnaire_respons
         fmt::format("{} field error(s)", parsed.errors.size()), {{"errors", to_json(parsed.errors)}});
   }
   auto& response = parsed.response;
-  if (auto denied = authorize(deps, ctx, "questionnaire-response.submit", fmt::format("patient/{}", response.patient_id),
-                              [&](const auth::Principal& p) { return auth::may_submit_for(p, response.patient_id); })) {
+  if (auto denied = authorize(
+          deps, ctx, "questionnaire-response.submit", fmt::format("patient/{}", response.patient_id),
+          [&](const auth::Principal& p) { return auth::may_submit_for(p, response.patient_id); })) {
     co_return denied;
   }
   auto check = deps.registry.check_patient_for_intake(response.patient_id);
@@ -193,11 +250,11 @@ boost::asio::awaitable<std::optional<http::Response>> post_questionnaire_respons
                             "Invalid questionnaire response", fmt::format("{} field error(s)", errs.size()),
                             {{"errors", to_json(errs)}});
   }
-  std::vector<log::AppendItem> items;
-  items.push_back(log::AppendItem{log::RecordKind::questionnaire_response, response.id, response.patient_id,
-                                  response.questionnaire_id, response.authored, domain::encode(response),
-                                  ctx.traceparent});
-  auto answer = co_await store(deps, options, ctx, std::move(items), {});
+  Submission sub;
+  sub.items.push_back(log::AppendItem{log::RecordKind::questionnaire_response, response.id,
+                                      response.patient_id, response.questionnaire_id, response.authored,
+                                      domain::encode(response), ctx.traceparent});
+  auto answer = co_await store(deps, options, ctx, std::move(sub));
   co_return answer;
 }
 

@@ -24,7 +24,8 @@ enum class RecordKind : std::uint8_t {
 };
 
 // One thing to append. `id` is the client's idempotency key: appending an id the log already holds
-// stores nothing and reports the original's seq.
+// stores nothing and reports the original's seq, as a duplicate when the content is the same and
+// as a conflict when it is not (see same_content).
 struct AppendItem {
   RecordKind kind = RecordKind::observation;
   std::string id;
@@ -57,9 +58,23 @@ enum class AppendStatus : std::uint8_t {
   closed,    // the log shut down without storing the batch (SqliteLog never does: close() flushes)
 };
 
+// Whether a repeat of an idempotency key carries what the original did: kind, patient, code,
+// effective time and payload (the canonical encoding, so every measured field). The trace is not
+// compared: a retry is a new request with its own traceparent.
+template <typename Stored>
+[[nodiscard]] bool same_content(const AppendItem& item, const Stored& original) {
+  return item.kind == original.kind && item.effective_time == original.effective_time &&
+         item.patient_id == original.patient_id && item.code == original.code &&
+         item.payload == original.payload;
+}
+
 struct ItemOutcome {
-  std::uint64_t seq = 0;   // the item's seq, or the original's when duplicate
-  bool duplicate = false;  // the id was already in the log (or earlier in the same batch)
+  std::uint64_t seq = 0;   // the item's seq, or the original's when duplicate or conflict
+  bool duplicate = false;  // the id was already in the log (or earlier in the same batch), same content
+  // The id was already in the log (or earlier in the same batch) with different content: nothing
+  // was stored for this item, and the caller must refuse it rather than acknowledge it, since the
+  // client's new content is not what the log holds under that id.
+  bool conflict = false;
 };
 
 struct AppendResult {
@@ -72,6 +87,7 @@ struct AppendResult {
 struct LogStats {
   std::uint64_t appended = 0;                        // records newly stored
   std::uint64_t duplicates = 0;                      // items answered with an existing record
+                                                     // (identical repeats and conflicts)
   std::uint64_t rejected = 0;                        // try_append calls refused because the queue was full
   std::uint64_t commits = 0;                         // durable commit groups (one fsync each)
   std::uint64_t failed_commits = 0;                  // groups that failed with io_error

@@ -81,9 +81,10 @@ TEST_P(LogContractTest, DuplicateIdsAnswerWithTheOriginalSeqAndStoreNothing) {
   EXPECT_TRUE(first.items[2].duplicate);  // within the batch
   EXPECT_EQ(first.items[2].seq, 1u);
 
-  const AppendResult second = append({observation("b", "P-999"), observation("c")});
+  const AppendResult second = append({observation("b"), observation("c")});
   ASSERT_TRUE(second.ok()) << second.error;
-  EXPECT_TRUE(second.items[0].duplicate);  // across batches; the first version wins
+  EXPECT_TRUE(second.items[0].duplicate);  // across batches
+  EXPECT_FALSE(second.items[0].conflict);
   EXPECT_EQ(second.items[0].seq, 2u);
   EXPECT_FALSE(second.items[1].duplicate);
   EXPECT_EQ(second.items[1].seq, 3u);  // duplicates consume no seq: the log stays dense
@@ -94,6 +95,43 @@ TEST_P(LogContractTest, DuplicateIdsAnswerWithTheOriginalSeqAndStoreNothing) {
   const LogStats stats = log_->stats();
   EXPECT_EQ(stats.appended, 3u);
   EXPECT_EQ(stats.duplicates, 2u);
+}
+
+TEST_P(LogContractTest, AnIdReusedWithOtherContentIsAConflictAndTheOriginalStays) {
+  AppendItem traced = observation("a");
+  traced.trace = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+  ASSERT_TRUE(append({traced}).ok());
+
+  AppendItem retried = observation("a");  // the same reading retried under another trace
+  retried.trace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  const AppendResult r = append({
+      retried, observation("a", "P-999"),                                        // another patient
+      observation("a", "P-001", "9279-1"),                                       // another code
+      observation("a", "P-001", "8867-4", 1'800'000'000'001),                    // another time
+      observation("a", "P-001", "8867-4", 1'800'000'000'000, R"({"value":1})"),  // another value
+      observation("b"),
+      observation("b", "P-001", "8867-4", 1'800'000'000'000, R"({"value":2})"),  // within the batch
+  });
+  ASSERT_TRUE(r.ok()) << r.error;
+  ASSERT_EQ(r.items.size(), 7u);
+  EXPECT_TRUE(r.items[0].duplicate);
+  EXPECT_FALSE(r.items[0].conflict);
+  for (std::size_t i = 1; i <= 4; ++i) {
+    EXPECT_TRUE(r.items[i].conflict) << i;
+    EXPECT_FALSE(r.items[i].duplicate) << i;
+    EXPECT_EQ(r.items[i].seq, 1u) << i;  // the original's seq
+  }
+  EXPECT_FALSE(r.items[5].conflict);
+  EXPECT_EQ(r.items[5].seq, 2u);
+  EXPECT_TRUE(r.items[6].conflict);
+  EXPECT_EQ(r.items[6].seq, 2u);
+
+  const std::vector<Record> records = log_->read(0, 10);
+  ASSERT_EQ(records.size(), 2u);  // conflicts store nothing
+  EXPECT_EQ(records[0].patient_id, "P-001");
+  EXPECT_EQ(records[0].payload, "{}");
+  EXPECT_EQ(records[0].trace, traced.trace);
+  EXPECT_EQ(records[1].payload, "{}");
 }
 
 TEST_P(LogContractTest, EmptyBatchSucceedsWithoutRecords) {

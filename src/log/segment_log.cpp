@@ -14,6 +14,11 @@ const Clock& system_clock() {
   return clock;
 }
 
+// The outcome of an item whose id the record `seq` already holds.
+ItemOutcome taken(std::uint64_t seq, bool same) {
+  return ItemOutcome{seq, same, !same};
+}
+
 }  // namespace
 
 SegmentLog::SegmentLog(const std::filesystem::path& dir, SegmentLogOptions options)
@@ -50,7 +55,8 @@ GroupWrite SegmentLog::write_group(const std::vector<const std::vector<AppendIte
     dedupe_->expire(appended_at);
     std::vector<SegmentStore::NewRecord> fresh;
     std::vector<std::uint64_t> fresh_hashes;
-    std::unordered_map<std::string_view, std::uint64_t> in_group;  // ids new in this group
+    // Ids new in this group, with their seq and the item that took them.
+    std::unordered_map<std::string_view, std::pair<std::uint64_t, const AppendItem*>> in_group;
     std::uint64_t next = store_->last_seq() + 1;
     result.outcomes.reserve(batches.size());
     for (const std::vector<AppendItem>* batch : batches) {
@@ -58,7 +64,7 @@ GroupWrite SegmentLog::write_group(const std::vector<const std::vector<AppendIte
       for (std::size_t i = 0; i < batch->size(); ++i) {
         const AppendItem& item = (*batch)[i];
         if (auto g = in_group.find(item.id); g != in_group.end()) {
-          outcomes[i] = ItemOutcome{g->second, true};
+          outcomes[i] = taken(g->second.first, same_content(item, *g->second.second));
           ++result.duplicates;
           continue;
         }
@@ -66,13 +72,13 @@ GroupWrite SegmentLog::write_group(const std::vector<const std::vector<AppendIte
         if (auto candidate = dedupe_->find(h)) {
           std::optional<Record> original = store_->read_one(*candidate);
           if (original && original->id == item.id) {
-            outcomes[i] = ItemOutcome{*candidate, true};
+            outcomes[i] = taken(*candidate, same_content(item, *original));
             ++result.duplicates;
             continue;
           }
         }
         outcomes[i] = ItemOutcome{next, false};
-        in_group.emplace(item.id, next);
+        in_group.emplace(item.id, std::pair{next, &item});
         fresh.push_back(SegmentStore::NewRecord{&item, next++});
         fresh_hashes.push_back(h);
       }

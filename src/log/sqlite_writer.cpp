@@ -121,12 +121,12 @@ SqliteWriter::SqliteWriter(const std::filesystem::path& file, const std::string&
   commit_ = sqlite::Stmt(db, "COMMIT");
   rollback_ = sqlite::Stmt(db, "ROLLBACK");
   insert_ = sqlite::Stmt(db, kInsert);
-  seq_of_id_ = sqlite::Stmt(db, "SELECT seq FROM records WHERE id = ?1");
+  seq_of_id_ = sqlite::Stmt(
+      db, "SELECT seq, kind, patient_id, code, effective_ms, payload FROM records WHERE id = ?1");
 }
 
-GroupWrite SqliteWriter::write_group(
-    const std::vector<const std::vector<AppendItem>*>& batches, TimePoint appended_at,
-    const std::function<void()>& before_commit) {
+GroupWrite SqliteWriter::write_group(const std::vector<const std::vector<AppendItem>*>& batches,
+                                     TimePoint appended_at, const std::function<void()>& before_commit) {
   const std::uint64_t first_seq = next_seq_;
   GroupWrite result;
   auto fail = [&](std::string_view what, int rc) {
@@ -189,7 +189,17 @@ int SqliteWriter::insert(const AppendItem& item, TimePoint appended_at, ItemOutc
   const int rc = seq_of_id_.step();
   if (rc == SQLITE_DONE) return SQLITE_INTERNAL;  // the conflicting row must exist
   if (rc != SQLITE_ROW) return rc;
-  outcome = ItemOutcome{static_cast<std::uint64_t>(seq_of_id_.column_int(0)), true};
+  struct {
+    RecordKind kind;
+    std::string patient_id;
+    std::string code;
+    TimePoint effective_time;
+    std::string payload;
+  } original{static_cast<RecordKind>(seq_of_id_.column_int(1)), seq_of_id_.column_text(2),
+             seq_of_id_.column_text(3), TimePoint(Duration(seq_of_id_.column_int(4))),
+             seq_of_id_.column_text(5)};
+  const bool same = same_content(item, original);
+  outcome = ItemOutcome{static_cast<std::uint64_t>(seq_of_id_.column_int(0)), same, !same};
   return SQLITE_DONE;
 }
 
