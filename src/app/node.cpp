@@ -104,6 +104,7 @@ Node::Node(const config::Config& config, const Clock& clock) : config_(config), 
   processor_options.batch = config_.pipeline.batch;
   processor_options.worker_queue = config_.pipeline.worker_queue;
   processor_options.missing_data_scan = config_.pipeline.missing_data_scan;
+  processor_options.position_commit_records = config_.pipeline.position_commit_records;
   processor_options.metrics = &metrics_;
   processor_options.spans = spans_.get();
   processor_ = std::make_unique<pipeline::Processor>(processor_options, *log_, *registry_, *alerts_, clock_);

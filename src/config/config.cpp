@@ -105,7 +105,7 @@ void read_intake(const Reader& r, const YAML::Node& node, IntakeConfig& c) {
 }
 
 void read_pipeline(const Reader& r, const YAML::Node& node, PipelineConfig& c) {
-  r.section(node, "pipeline", {"workers", "batch", "worker_queue", "missing_data_scan"},
+  r.section(node, "pipeline", {"workers", "batch", "worker_queue", "missing_data_scan", "position_commit_records"},
             [&](const std::string& k, const YAML::Node& v) {
               if (k == "workers") {
                 c.workers = r.integer<unsigned>(v, "pipeline.workers", 1, 256);
@@ -116,6 +116,9 @@ void read_pipeline(const Reader& r, const YAML::Node& node, PipelineConfig& c) {
               } else if (k == "missing_data_scan") {
                 c.missing_data_scan =
                     r.duration(v, "pipeline.missing_data_scan", milliseconds(100), std::chrono::hours(24));
+              } else if (k == "position_commit_records") {
+                c.position_commit_records =
+                    r.integer<std::uint64_t>(v, "pipeline.position_commit_records", 1, 1'000'000);
               }
             });
 }

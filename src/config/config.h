@@ -52,6 +52,9 @@ struct PipelineConfig {
   std::size_t batch = 4096;         // log records per processing step (one effects transaction)
   std::size_t worker_queue = 8192;  // bound of each worker's queue, in records
   std::chrono::milliseconds missing_data_scan{60'000};  // how often (clock time) to look for gaps
+  // Rounds without findings store their position only every this many records (or when the log
+  // goes quiet): pipeline/processor.h, "Position commits".
+  std::uint64_t position_commit_records = 1024;
 };
 
 struct TrialConfig {

@@ -32,7 +32,7 @@ server: {listen: "0.0.0.0:0", io_threads: 3, max_body_bytes: 2048, read_timeout:
 storage: {data_dir: /tmp/x, blocking_threads: 4, log_engine: sqlite, dedupe_window: 2m, dedupe_max_ids: 5000}
 logging: {level: debug, format: text}
 intake: {max_batch: 10, queue_capacity: 100, max_group_items: 50, retry_after: 2s}
-pipeline: {workers: 4, batch: 100, worker_queue: 10, missing_data_scan: 1s}
+pipeline: {workers: 4, batch: 100, worker_queue: 10, missing_data_scan: 1s, position_commit_records: 7}
 trial: {protocol_file: t.yaml}
 )",
                              "vigil.yaml");
@@ -49,6 +49,7 @@ trial: {protocol_file: t.yaml}
   EXPECT_EQ(c.logging.format, "text");
   EXPECT_EQ(c.intake.retry_after, std::chrono::seconds(2));
   EXPECT_EQ(c.pipeline.workers, 4u);
+  EXPECT_EQ(c.pipeline.position_commit_records, 7u);
   EXPECT_EQ(c.trial.protocol_file, "t.yaml");
 }
 
@@ -71,6 +72,8 @@ TEST(Config, BadValuesAreRejectedWithAReason) {
   EXPECT_THAT(error_of("storage: {data_dir: ''}"), HasSubstr("must not be empty"));
   EXPECT_THAT(error_of("storage:\n  log_engine: rocksdb\n"),
               HasSubstr("vigil.yaml:2:15: 'storage.log_engine' must be one of segment, sqlite"));
+  EXPECT_THAT(error_of("pipeline: {position_commit_records: 0}"),
+              HasSubstr("'pipeline.position_commit_records' must be between 1 and 1000000, got 0"));
   EXPECT_THAT(error_of("storage: {dedupe_window: 0s}"), HasSubstr("'storage.dedupe_window' must be between"));
   EXPECT_THAT(error_of("storage: {dedupe_max_ids: 10}"),
               HasSubstr("'storage.dedupe_max_ids' must be between 1000 and 100000000, got 10"));
@@ -138,6 +141,7 @@ TEST(ShippedConfig, EtcVigilYamlLoadsAndMatchesTheDefaults) {
   EXPECT_EQ(shipped.pipeline.workers, defaults.pipeline.workers);
   EXPECT_EQ(shipped.pipeline.batch, defaults.pipeline.batch);
   EXPECT_EQ(shipped.pipeline.missing_data_scan, defaults.pipeline.missing_data_scan);
+  EXPECT_EQ(shipped.pipeline.position_commit_records, defaults.pipeline.position_commit_records);
   EXPECT_EQ(shipped.trial.protocol_file, defaults.trial.protocol_file);
   // The overload sections document the defaults too.
   EXPECT_EQ(shipped.limits.max_in_flight, defaults.limits.max_in_flight);

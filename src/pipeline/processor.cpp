@@ -35,6 +35,9 @@ ProcessorOptions checked(ProcessorOptions options) {
   if (options.workers == 0) throw std::invalid_argument("pipeline: workers must be at least 1");
   if (options.batch == 0) throw std::invalid_argument("pipeline: batch must be at least 1");
   if (options.worker_queue == 0) throw std::invalid_argument("pipeline: worker_queue must be at least 1");
+  if (options.position_commit_records == 0) {
+    throw std::invalid_argument("pipeline: position_commit_records must be at least 1");
+  }
   return options;
 }
 
@@ -142,22 +145,26 @@ ProcessorStats Processor::stats() const {
 void Processor::run_consumer() {
   if (const auto position = load_position()) {
     publish_position(*position);
+    read_to_ = *position;
     warm_up(position_);
     next_scan_ = clock_.now() + options_.missing_data_scan;
     const bool scanning = options_.missing_data_scan > Duration::zero();
     while (!stop_requested()) {
       if (scanning && clock_.now() >= next_scan_) {
-        if (!scan_missing_data()) break;
+        if (!commit_pending({}) || !scan_missing_data()) break;
         continue;
       }
       std::vector<log::Record> records;
-      if (!retrying("read the intake log", [&] { records = log_.read(position_, options_.batch); })) break;
+      if (!retrying("read the intake log", [&] { records = log_.read(read_to_, options_.batch); })) break;
       if (records.empty()) {
-        log_.wait_for(position_, options_.idle_wait);
+        if (!wait_or_flush()) break;
         continue;
       }
+      quiet_since_.reset();
       if (!run_round(std::move(records))) break;
     }
+    // A clean stop stores the deferred position too, so that a restart replays nothing.
+    commit_pending({});
   }
   shut_down_workers();
 }
@@ -199,29 +206,62 @@ void Processor::warm_up(std::uint64_t position) {
 }
 
 bool Processor::run_round(std::vector<log::Record> records) {
-  RoundInfo info;
-  info.kind = RoundInfo::Kind::records;
-  info.first_seq = records.front().seq;
-  info.last_seq = records.back().seq;
-  info.records = records.size();
+  if (pending_.records == 0) pending_.first_seq = records.front().seq;
+  pending_.last_seq = records.back().seq;
+  pending_.records += records.size();
+  const std::size_t count = records.size();
   const TimePoint newest_appended = records.back().appended_at;
+  pending_appended_ = newest_appended;
   detail::AppendedRuns appended;
   for (auto& record : records) {
     if (metrics_) appended.add(record.appended_at);
     dispatch(workers_, Task::Kind::record, std::move(record));
   }
-  if (!commit(finish_round(), info)) return false;
+  const Findings findings = finish_round();
+  read_to_ = pending_.last_seq;
+  // A round without findings changes nothing but the position: storing that can wait (see Position
+  // commits in the header), up to position_commit_records records or until the log goes quiet.
+  const bool deferred = findings.empty() && read_to_ - position_ < options_.position_commit_records;
+  if (!deferred && !commit_pending(findings)) return false;
 
-  const TimePoint committed = clock_.now();
-  if (metrics_) metrics_->record_round(appended, info.records, committed);
+  const TimePoint done = clock_.now();  // the round's effects are stored (or there are none)
+  if (metrics_) metrics_->record_round(appended, count, done);
   const auto latency =
-      std::max(Duration::zero(), std::chrono::duration_cast<Duration>(committed - newest_appended));
-  info.latency = latency;
+      std::max(Duration::zero(), std::chrono::duration_cast<Duration>(done - newest_appended));
   counters_->last_latency_ms.store(latency.count(), std::memory_order_relaxed);
   raise_max(counters_->max_latency_ms, latency.count());
+  return true;
+}
+
+bool Processor::wait_or_flush() {
+  if (pending_.records == 0) {
+    log_.wait_for(read_to_, options_.idle_wait);
+    return true;
+  }
+  // Caught up with a deferred position: store it once the log has been quiet for
+  // position_flush_wait, waiting in slices of idle_wait so that stop() is seen.
+  const auto now = std::chrono::steady_clock::now();
+  if (!quiet_since_) quiet_since_ = now;
+  const auto quiet = std::chrono::duration_cast<std::chrono::milliseconds>(now - *quiet_since_);
+  if (quiet >= options_.position_flush_wait) {
+    quiet_since_.reset();
+    return commit_pending({});
+  }
+  log_.wait_for(read_to_, std::min(options_.idle_wait, options_.position_flush_wait - quiet));
+  return true;
+}
+
+bool Processor::commit_pending(const Findings& findings) {
+  if (pending_.records == 0) return true;
+  RoundInfo info = pending_;
+  info.kind = RoundInfo::Kind::records;
+  if (!commit(findings, info)) return false;
+  const TimePoint committed = clock_.now();
+  info.latency = std::max(Duration::zero(), std::chrono::duration_cast<Duration>(committed - pending_appended_));
   counters_->rounds.fetch_add(1, std::memory_order_relaxed);
   if (options_.on_round) options_.on_round(info);
   publish_position(info.last_seq);
+  pending_ = RoundInfo{};
   return true;
 }
 
@@ -238,7 +278,7 @@ bool Processor::scan_missing_data() {
   if (!findings.empty()) {
     RoundInfo info;
     info.kind = RoundInfo::Kind::missing_data_scan;
-    info.first_seq = position_;
+    info.first_seq = position_;  // == read_to_: the consumer stored the deferred position first
     info.last_seq = position_;
     if (!commit(findings, info)) return false;
     if (options_.on_round) options_.on_round(info);

@@ -2,12 +2,21 @@
 // The processor: reads the durable intake log in order, runs the rules for each patient's readings
 // on a bounded pool of workers, and turns their findings into alerts.
 //
-// Rounds. The consumer thread reads up to `batch` records after the committed position, hands each
+// Rounds. The consumer thread reads up to `batch` records after the last processed one, hands each
 // to the worker that owns its patient (partition.h), waits for every worker to finish the round,
 // then stores all of the round's findings together with "position = last seq of the round" in ONE
 // alert-store transaction (AlertService::apply). A crash therefore replays at most the round in
 // progress, and replaying is harmless: the alert book merges a finding into the open alert of the
 // same (patient, rule) and ignores one whose readings it has already merged.
+//
+// Position commits. A round with no findings changes nothing in the alert store but the position,
+// and storing that costs a transaction per round (hundreds a second at full intake). Such rounds
+// defer it: the position is stored with the next round that has findings, once
+// `position_commit_records` records are uncommitted, when the log stays quiet for
+// `position_flush_wait` (so an idle pipeline has its position stored), and on stop(). A crash
+// therefore replays at most those records plus the round in progress; they raised nothing the
+// first time, and the warm-up rebuilds the state they are evaluated against. stats().position and
+// on_round report committed positions only.
 //
 // Order. A patient's records always go to the same worker, in log order; the findings of a round are
 // applied in log order.
@@ -74,7 +83,8 @@ struct Counters;
 class PipelineMetrics;
 }  // namespace detail
 
-// What one committed round did; passed to ProcessorOptions::on_round.
+// What one commit did; passed to ProcessorOptions::on_round. A records commit covers every round
+// processed since the previous commit (see Position commits above).
 struct RoundInfo {
   enum class Kind { records, missing_data_scan };
   Kind kind = Kind::records;
@@ -95,6 +105,11 @@ struct ProcessorOptions {
   Duration missing_data_scan = std::chrono::minutes(1);  // clock time between scans; 0 disables
   std::uint64_t warmup_records = 1'000'000;  // newest committed records replayed into state on start
   std::chrono::milliseconds idle_wait{200};  // how long one Log::wait_for blocks when caught up
+  // Position commits (see the header comment): a round without findings stores its position only
+  // once this many records are processed and not yet committed, or once the log has been quiet for
+  // position_flush_wait. 1: every round commits. At least 1.
+  std::uint64_t position_commit_records = 1024;
+  std::chrono::milliseconds position_flush_wait{10};
   // Back-off after a failed log read or store commit doubles from the first value up to the second.
   std::chrono::milliseconds retry_backoff{50};
   std::chrono::milliseconds max_retry_backoff{5000};
@@ -137,7 +152,8 @@ class Processor {
  public:
   using Options = ProcessorOptions;
 
-  // Starts no thread. Throws std::invalid_argument when workers, batch or worker_queue is 0.
+  // Starts no thread. Throws std::invalid_argument when workers, batch, worker_queue or position_commit_records
+  // is 0.
   Processor(ProcessorOptions options, log::Log& log, const registry::Registry& registry,
             alerts::AlertService& alerts, const Clock& clock);
   ~Processor();  // stop()s
@@ -160,6 +176,12 @@ class Processor {
   std::optional<std::uint64_t> load_position();
   void warm_up(std::uint64_t position);
   bool run_round(std::vector<log::Record> records);
+  // Stores `findings` with the position of every round processed since the last commit (pending_),
+  // then publishes it; true at once when nothing is pending. False when stop() came first.
+  bool commit_pending(const Findings& findings);
+  // The consumer is caught up: waits for the log, or stores the deferred position once the log
+  // has been quiet long enough. False when that commit was interrupted by stop().
+  bool wait_or_flush();
   bool scan_missing_data();
   Findings finish_round();
   // Stores the findings with the position info.last_seq; fills in info. False when stop() came
@@ -184,7 +206,11 @@ class Processor {
   std::unique_ptr<detail::PipelineMetrics> metrics_;      // null without metrics; consumer thread
 
   // Used by the consumer thread only.
-  std::uint64_t position_ = 0;
+  std::uint64_t position_ = 0;  // committed (stored in the alert store)
+  std::uint64_t read_to_ = 0;   // processed; > position_ while a position commit is deferred
+  RoundInfo pending_;           // the rounds processed since the last commit (records == 0: none)
+  TimePoint pending_appended_{};  // appended_at of the newest pending record
+  std::optional<std::chrono::steady_clock::time_point> quiet_since_;  // real time: a wait, like idle_wait
   TimePoint next_scan_{};
 
   std::mutex stop_mu_;

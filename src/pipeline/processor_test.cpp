@@ -424,6 +424,50 @@ TEST_F(ProcessorTest, RejectsEmptyPools) {
   o = options();
   o.worker_queue = 0;
   EXPECT_THROW({ Processor p(o, *log_, registry_, *alerts_, clock_); }, std::invalid_argument);
+  o = options();
+  o.position_commit_records = 0;
+  EXPECT_THROW({ Processor p(o, *log_, registry_, *alerts_, clock_); }, std::invalid_argument);
+}
+
+TEST_F(ProcessorTest, QuietRoundsStoreTheirPositionAfterEnoughRecordsWithAFindingAndOnStop) {
+  auto o = options();
+  o.position_commit_records = 3;
+  o.position_flush_wait = std::chrono::hours(1);  // the log never stays quiet that long here
+  auto& processor = start(std::move(o));
+  ASSERT_EQ(append_all(readings_.pulse(patient_id(1), 70, kT0 - 3min)), 1u);
+  ASSERT_EQ(append_all(readings_.pulse(patient_id(2), 72, kT0 - 2min)), 2u);
+  ASSERT_TRUE(wait_until([&] { return processor.stats().records_processed == 2; }));
+  // Two records that raised nothing: processed, their position not stored yet.
+  EXPECT_EQ(processor.stats().position, 0u);
+  EXPECT_EQ(processor.stats().lag, 2u);
+  EXPECT_EQ(alerts_->consumer_position("pipeline"), 0u);
+
+  ASSERT_EQ(append_all(readings_.pulse(patient_id(3), 74, kT0 - 1min)), 3u);  // three uncommitted
+  wait_for_position(3);
+  EXPECT_EQ(alerts_->consumer_position("pipeline"), 3u);
+
+  // A round with a finding commits at once, with the position.
+  ASSERT_EQ(append_all(readings_.pulse(patient_id(1), 135, kT0)), 4u);
+  wait_for_position(4);
+  EXPECT_EQ(alerts_of(patient_id(1), kHeartRateRule).size(), 1u);
+
+  // stop() stores a deferred position: a restart replays nothing.
+  ASSERT_EQ(append_all(readings_.pulse(patient_id(2), 75, kT0)), 5u);
+  ASSERT_TRUE(wait_until([&] { return processor.stats().records_processed == 5; }));
+  EXPECT_EQ(processor.stats().position, 4u);
+  processor.stop();
+  EXPECT_EQ(alerts_->consumer_position("pipeline"), 5u);
+  EXPECT_EQ(processor.stats().position, 5u);
+}
+
+TEST_F(ProcessorTest, AQuietLogGetsTheDeferredPositionStored) {
+  auto o = options();
+  o.position_commit_records = 1000;
+  o.position_flush_wait = 1ms;
+  start(std::move(o));
+  ASSERT_EQ(append_all(readings_.pulse(patient_id(1), 70, kT0), readings_.pulse(patient_id(2), 72, kT0)), 2u);
+  wait_for_position(2);
+  EXPECT_EQ(alerts_->consumer_position("pipeline"), 2u);
 }
 
 }  // namespace
