@@ -27,7 +27,8 @@ SegmentLog::SegmentLog(const std::filesystem::path& dir, SegmentLogOptions optio
   const Clock& clock = options_.clock != nullptr ? *options_.clock : system_clock();
   const TimePoint horizon = clock.now() - options_.dedupe_window;
   store_ = std::make_unique<SegmentStore>(
-      dir, SegmentStoreOptions{options_.segment_bytes, options_.sync_for_test}, [&](const Record& r) {
+      dir, SegmentStoreOptions{options_.segment_bytes, options_.zero_ahead_bytes, options_.sync_for_test},
+      [&](const Record& r) {
         if (r.appended_at >= horizon) {
           dedupe_->insert(DedupeWindow::hash(r.id), r.seq, r.appended_at);
         }

@@ -77,7 +77,9 @@ class SegmentLogTest : public ::testing::Test {
 
 TEST_F(SegmentLogTest, EveryCutOfTheTailKeepsExactlyTheCompleteRecordsAndStaysWritable) {
   {
-    SegmentLog log(dir(), options());
+    auto o = options();
+    o.zero_ahead_bytes = 0;  // the file ends at the last frame: every cut below is inside a frame
+    SegmentLog log(dir(), o);
     for (int i = 1; i <= 5; ++i) ASSERT_TRUE(append(log, {observation(fmt::format("r{}", i))}).ok());
   }
   const fs::path seg = segments(dir()).front();
@@ -112,16 +114,57 @@ TEST_F(SegmentLogTest, EveryCutOfTheTailKeepsExactlyTheCompleteRecordsAndStaysWr
 }
 
 TEST_F(SegmentLogTest, AZeroFilledTailIsCutAndTheRecordsBeforeItKept) {
+  auto o = options();
+  o.zero_ahead_bytes = 0;  // the file ends at the last frame before the zeros are added below
   {
-    SegmentLog log(dir(), options());
+    SegmentLog log(dir(), o);
     ASSERT_TRUE(append(log, {observation("a"), observation("b")}).ok());
   }
   const fs::path seg = segments(dir()).front();
   const auto size = fs::file_size(seg);
   fs::resize_file(seg, size + 8192);  // what a crash after extending the file can leave
-  SegmentLog log(dir(), options());
+  SegmentLog log(dir(), o);
   EXPECT_EQ(fs::file_size(seg), size);
   EXPECT_EQ(ids(log.read(0, 10)), (std::vector<std::string>{"a", "b"}));
+}
+
+TEST_F(SegmentLogTest, ZerosAheadAreWrittenOverCutAtRestartAndSealedSegmentsHoldFramesOnly) {
+  auto o = options();
+  o.zero_ahead_bytes = 64u << 10;
+  o.segment_bytes = 8u << 10;
+  std::vector<std::string> all;
+  std::uintmax_t frames_end = 0;
+  {
+    SegmentLog log(dir(), o);
+    ASSERT_TRUE(append(log, {observation("first")}).ok());
+    const fs::path seg = segments(dir()).front();
+    // The file was extended with zeros ahead of the frame, in whole pages.
+    EXPECT_GE(fs::file_size(seg), o.zero_ahead_bytes);
+    EXPECT_EQ(fs::file_size(seg) % 4096, 0u);
+    all.push_back("first");
+    for (int i = 0; i < 400; ++i) {  // enough for several segments of 8 KiB
+      all.push_back(fmt::format("r{}", i));
+      ASSERT_TRUE(append(log, {observation(all.back())}).ok());
+    }
+    const auto files = segments(dir());
+    ASSERT_GE(files.size(), 3u);
+    // Every sealed segment was cut back to its frames: it is smaller than the zeros ahead.
+    for (std::size_t i = 0; i + 1 < files.size(); ++i) EXPECT_LT(fs::file_size(files[i]), o.zero_ahead_bytes);
+    EXPECT_GE(fs::file_size(files.back()), o.zero_ahead_bytes);
+  }
+  {
+    // A restart (here after a clean close, as after kill -9) ends the newest segment at its last
+    // frame; a sealed segment with zeros would be corruption and stop it.
+    SegmentLog log(dir(), o);
+    EXPECT_EQ(ids(log.read(0, 1000)), all);
+    frames_end = fs::file_size(segments(dir()).back());
+    EXPECT_LT(frames_end, o.zero_ahead_bytes);
+    all.push_back("after-restart");
+    ASSERT_TRUE(append(log, {observation(all.back())}).ok());
+    EXPECT_GT(fs::file_size(segments(dir()).back()), frames_end);
+  }
+  SegmentLog log(dir(), o);
+  EXPECT_EQ(ids(log.read(0, 1000)), all);
 }
 
 TEST_F(SegmentLogTest, RecordsRollOverSegmentsAndReadAcrossThemFromAnyPoint) {

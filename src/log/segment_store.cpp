@@ -113,6 +113,7 @@ struct SegmentStore::Segment {
   // thousands of segments does not hold thousands of descriptors.
   std::shared_ptr<FileHandle> file;
   std::uint64_t end = segment::kHeaderSize;                     // synced bytes
+  std::uint64_t file_size = segment::kHeaderSize;               // newest segment: frames + zeros ahead
   std::vector<std::pair<std::uint64_t, std::uint64_t>> sparse;  // (seq, offset), ascending
 };
 
@@ -212,12 +213,25 @@ void SegmentStore::recover(const Visitor& visit) {
       }
     }
     seg->end = end.offset;
+    seg->file_size = end.status == DecodeStatus::ok ? size : end.offset;
     if (!last) seg->file.reset();
     segments_.push_back(std::move(seg));
   }
 }
 
 void SegmentStore::open_new_segment(std::uint64_t first_seq) {
+  // Seal the newest segment first: its zeros ahead go, durably, so that recovery finds frames only
+  // in every segment but the newest.
+  if (!segments_.empty()) {
+    Segment& sealed = *segments_.back();
+    if (sealed.file_size > sealed.end) {
+      if (::ftruncate(sealed.file->fd, static_cast<off_t>(sealed.end)) != 0 || !sync(sealed.file->fd)) {
+        throw std::runtime_error(
+            fmt::format("cannot seal log segment '{}': {}", sealed.path.string(), errno_text()));
+      }
+      sealed.file_size = sealed.end;
+    }
+  }
   auto seg = std::make_shared<Segment>();
   seg->first_seq = first_seq;
   seg->path = dir_ / fmt::format("{:020}.seg", first_seq);
@@ -287,10 +301,11 @@ std::optional<std::string> SegmentStore::append(std::span<const NewRecord> recor
   }
 
   const int fd = seg.file->fd;  // the newest segment's descriptor stays open
-  if (!pwrite_all(fd, buffer_, base) || !sync(fd)) {
+  if (!zero_ahead(seg, base + buffer_.size()) || !pwrite_all(fd, buffer_, base) || !sync(fd)) {
     std::string error = fmt::format("cannot write log segment '{}': {}", seg.path.string(), errno_text());
     failed_ = true;
     if (::ftruncate(fd, static_cast<off_t>(base)) != 0) error += " (and cannot truncate it back)";
+    seg.file_size = base;
     return error;
   }
 
@@ -300,6 +315,21 @@ std::optional<std::string> SegmentStore::append(std::span<const NewRecord> recor
   for (const auto& [patient, link] : group_heads) heads_[std::string(patient)] = link;
   last_seq_ = records.back().seq;
   return std::nullopt;
+}
+
+bool SegmentStore::zero_ahead(Segment& seg, std::uint64_t needed) {
+  if (options_.zero_ahead_bytes == 0 || needed <= seg.file_size) return true;
+  constexpr std::uint64_t kPage = 4096;
+  const std::uint64_t target = (needed + options_.zero_ahead_bytes + kPage - 1) / kPage * kPage;
+  static const std::string zeros(64u << 10, '\0');
+  for (std::uint64_t at = seg.file_size; at < target;) {
+    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(zeros.size(), target - at));
+    if (!pwrite_all(seg.file->fd, std::string_view(zeros.data(), n), at)) return false;
+    at += n;
+  }
+  if (!sync(seg.file->fd)) return false;
+  seg.file_size = target;
+  return true;
 }
 
 std::uint64_t SegmentStore::last_seq() const {

@@ -14,6 +14,14 @@
 // group away and refuses every later append (a failed fsync may have dropped dirty pages: only a
 // restart, which re-verifies the files, may trust them again).
 //
+// Zeroed ahead. fdatasync() of a write that grows the file must also commit the new size through
+// the file system's journal; overwriting blocks already written does not, and takes about half
+// the time (docs/benchmarks.md, "Pre-zeroed segments"). So the newest segment is extended with
+// zeros `zero_ahead_bytes` at a time, synced once, and groups are then written over the zeros.
+// Zeros are never a valid frame: recovery ends the newest segment at the first of them (and cuts
+// them, like a torn tail), and a segment is truncated to its last frame before the next one is
+// created, so sealed segments hold frames only.
+//
 // Thread safety: append() from one thread at a time (the log's writer); read(), read_at(),
 // chain_head() and last_seq() from any thread, concurrently with it. Readers see only synced
 // frames.
@@ -39,6 +47,9 @@ struct FileHandle;
 struct SegmentStoreOptions {
   // A segment is closed, and the next group starts a new one, once it holds this many bytes.
   std::size_t segment_bytes = 64u << 20;
+  // The newest segment is extended with zeros this many bytes ahead of its last frame (see Zeroed
+  // ahead); 0: every group grows the file.
+  std::size_t zero_ahead_bytes = 1u << 20;
   // TEST ONLY: called instead of fdatasync on segment data; return false to simulate a failure.
   std::function<bool()> sync_for_test;
 };
@@ -85,6 +96,9 @@ class SegmentStore {
   void open_new_segment(std::uint64_t first_seq);
   [[nodiscard]] std::shared_ptr<Segment> segment_of(std::uint64_t seq) const;  // lock held
   bool sync(int fd) const;
+  // Extends the newest segment with synced zeros when `needed` bytes would pass its end (Zeroed
+  // ahead). False on a failed write or sync (errno set).
+  bool zero_ahead(Segment& seg, std::uint64_t needed);
   // A descriptor of a sealed segment (path and first_seq are constant: no lock needed).
   static std::shared_ptr<FileHandle> open_sealed(const Segment& seg);
 

@@ -257,7 +257,8 @@ bool Processor::commit_pending(const Findings& findings) {
   info.kind = RoundInfo::Kind::records;
   if (!commit(findings, info)) return false;
   const TimePoint committed = clock_.now();
-  info.latency = std::max(Duration::zero(), std::chrono::duration_cast<Duration>(committed - pending_appended_));
+  info.latency =
+      std::max(Duration::zero(), std::chrono::duration_cast<Duration>(committed - pending_appended_));
   counters_->rounds.fetch_add(1, std::memory_order_relaxed);
   if (options_.on_round) options_.on_round(info);
   publish_position(info.last_seq);

@@ -152,8 +152,8 @@ class Processor {
  public:
   using Options = ProcessorOptions;
 
-  // Starts no thread. Throws std::invalid_argument when workers, batch, worker_queue or position_commit_records
-  // is 0.
+  // Starts no thread. Throws std::invalid_argument when workers, batch, worker_queue or
+  // position_commit_records is 0.
   Processor(ProcessorOptions options, log::Log& log, const registry::Registry& registry,
             alerts::AlertService& alerts, const Clock& clock);
   ~Processor();  // stop()s
@@ -206,9 +206,9 @@ class Processor {
   std::unique_ptr<detail::PipelineMetrics> metrics_;      // null without metrics; consumer thread
 
   // Used by the consumer thread only.
-  std::uint64_t position_ = 0;  // committed (stored in the alert store)
-  std::uint64_t read_to_ = 0;   // processed; > position_ while a position commit is deferred
-  RoundInfo pending_;           // the rounds processed since the last commit (records == 0: none)
+  std::uint64_t position_ = 0;    // committed (stored in the alert store)
+  std::uint64_t read_to_ = 0;     // processed; > position_ while a position commit is deferred
+  RoundInfo pending_;             // the rounds processed since the last commit (records == 0: none)
   TimePoint pending_appended_{};  // appended_at of the newest pending record
   std::optional<std::chrono::steady_clock::time_point> quiet_since_;  // real time: a wait, like idle_wait
   TimePoint next_scan_{};
