@@ -105,7 +105,8 @@ void read_intake(const Reader& r, const YAML::Node& node, IntakeConfig& c) {
 }
 
 void read_pipeline(const Reader& r, const YAML::Node& node, PipelineConfig& c) {
-  r.section(node, "pipeline", {"workers", "batch", "worker_queue", "missing_data_scan", "position_commit_records"},
+  r.section(node, "pipeline",
+            {"workers", "batch", "worker_queue", "missing_data_scan", "position_commit_records"},
             [&](const std::string& k, const YAML::Node& v) {
               if (k == "workers") {
                 c.workers = r.integer<unsigned>(v, "pipeline.workers", 1, 256);

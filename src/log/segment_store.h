@@ -16,7 +16,7 @@
 //
 // Zeroed ahead. fdatasync() of a write that grows the file must also commit the new size through
 // the file system's journal; overwriting blocks already written does not, and takes about half
-// the time (docs/benchmarks.md, "Pre-zeroed segments"). So the newest segment is extended with
+// the time (docs/benchmarks.md, the 2026-12-03 section). So the newest segment is extended with
 // zeros `zero_ahead_bytes` at a time, synced once, and groups are then written over the zeros.
 // Zeros are never a valid frame: recovery ends the newest segment at the first of them (and cuts
 // them, like a torn tail), and a segment is truncated to its last frame before the next one is

@@ -210,8 +210,7 @@ bool Processor::run_round(std::vector<log::Record> records) {
   pending_.last_seq = records.back().seq;
   pending_.records += records.size();
   const std::size_t count = records.size();
-  const TimePoint newest_appended = records.back().appended_at;
-  pending_appended_ = newest_appended;
+  pending_appended_ = records.back().appended_at;
   detail::AppendedRuns appended;
   for (auto& record : records) {
     if (metrics_) appended.add(record.appended_at);
@@ -227,7 +226,7 @@ bool Processor::run_round(std::vector<log::Record> records) {
   const TimePoint done = clock_.now();  // the round's effects are stored (or there are none)
   if (metrics_) metrics_->record_round(appended, count, done);
   const auto latency =
-      std::max(Duration::zero(), std::chrono::duration_cast<Duration>(done - newest_appended));
+      std::max(Duration::zero(), std::chrono::duration_cast<Duration>(done - pending_appended_));
   counters_->last_latency_ms.store(latency.count(), std::memory_order_relaxed);
   raise_max(counters_->max_latency_ms, latency.count());
   return true;

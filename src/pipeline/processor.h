@@ -6,8 +6,9 @@
 // to the worker that owns its patient (partition.h), waits for every worker to finish the round,
 // then stores all of the round's findings together with "position = last seq of the round" in ONE
 // alert-store transaction (AlertService::apply). A crash therefore replays at most the round in
-// progress, and replaying is harmless: the alert book merges a finding into the open alert of the
-// same (patient, rule) and ignores one whose readings it has already merged.
+// progress (and the deferred rounds of Position commits below), and replaying is harmless: the
+// alert book merges a finding into the open alert of the same (patient, rule) and ignores one whose
+// readings it has already merged.
 //
 // Position commits. A round with no findings changes nothing in the alert store but the position,
 // and storing that costs a transaction per round (hundreds a second at full intake). Such rounds
