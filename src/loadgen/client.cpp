@@ -157,6 +157,7 @@ class LoadThread {
     c.timed_out = false;
     c.deadline_ns = ticks_.now_ns() + options_.timeout.count();
     const std::array<asio::const_buffer, 2> bytes{asio::buffer(request.head), asio::buffer(request.body)};
+    const std::int64_t sent_at = ticks_.now_ns();
     auto [write_ec, written] = co_await asio::async_write(c.socket, bytes, kTuple);
     boost::system::error_code ec = write_ec;
     http::response_parser<http::string_body> parser;
@@ -172,8 +173,10 @@ class LoadThread {
       probe_->answered(request.alert_id, status >= 200 && status < 300);
     }
 
+    const bool done_in_window = window_.measured(done);
     if (ec) {
       if (measured) ++(c.timed_out ? stats_.counts.timeouts : stats_.counts.errors);
+      if (done_in_window) ++(c.timed_out ? stats_.completed.timeouts : stats_.completed.errors);
       boost::system::error_code ignored;
       c.socket.close(ignored);
       c.buffer.clear();
@@ -185,19 +188,29 @@ class LoadThread {
       c.socket.close(ignored);
       c.buffer.clear();
     }
+    const unsigned status = response.result_int();
+    if (done_in_window) count_status(stats_.completed, status);
     if (!measured) co_return;
     stats_.latency.record(std::chrono::nanoseconds(done - intended));
     last_completion_ns_ = std::max(last_completion_ns_, done);
-    const unsigned status = response.result_int();
+    count_status(stats_.counts, status);
     if (status >= 200 && status < 300) {
-      ++stats_.counts.ok;
       stats_.observations_acked += request.observations;
+      stats_.service_ok.record(std::chrono::nanoseconds(done - sent_at));
+    } else if (status == 429 || status == 503) {
+      stats_.service_refused.record(std::chrono::nanoseconds(done - sent_at));
+    }
+  }
+
+  static void count_status(StatusCounts& counts, unsigned status) {
+    if (status >= 200 && status < 300) {
+      ++counts.ok;
     } else if (status == 429) {
-      ++stats_.counts.too_many;
+      ++counts.too_many;
     } else if (status == 503) {
-      ++stats_.counts.unavailable;
+      ++counts.unavailable;
     } else {
-      ++stats_.counts.other;
+      ++counts.other;
     }
   }
 

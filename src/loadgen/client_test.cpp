@@ -189,6 +189,30 @@ TEST(Client, CountsStatusClasses) {
   EXPECT_EQ(r.stats.counts.other, 25U);
   EXPECT_EQ(r.stats.observations_acked, 25U);  // only 2xx acknowledges
   EXPECT_EQ(r.stats.latency.count(), 100U);    // every answer has a latency
+  // The server's time is kept apart for accepted and refused answers; a 400 is neither.
+  EXPECT_EQ(r.stats.service_ok.count(), 25U);
+  EXPECT_EQ(r.stats.service_refused.count(), 50U);
+  // Without warm-up every answer arrives inside the window: the two accounts agree.
+  EXPECT_EQ(r.stats.completed.ok, 25U);
+  EXPECT_EQ(r.stats.completed.too_many, 25U);
+  EXPECT_EQ(r.stats.completed.unavailable, 25U);
+  EXPECT_EQ(r.stats.completed.other, 25U);
+}
+
+TEST(Client, ServerTimeNeverExceedsTheLatencyFromTheSlot) {
+  // Open loop far above what one connection can carry: every request waits for the connection
+  // first, so the time from its slot includes that wait and the server's time does not.
+  TestServer server(http::status::accepted);
+  LoadOptions o = options_for(server, Scenario::single, 200);
+  o.mode = Mode::open;
+  o.rate = 1e9;
+  o.connections = 1;
+  const Report r = run_load(o);
+  ASSERT_EQ(r.stats.service_ok.count(), 200U);
+  EXPECT_LE(r.stats.service_ok.max(), r.stats.latency.max());
+  EXPECT_LE(r.stats.service_ok.percentile(50), r.stats.latency.percentile(50));
+  EXPECT_GT(r.stats.latency.max(), r.stats.service_ok.max());  // the last one waited for 199 others
+  EXPECT_EQ(r.stats.completed.ok, 200U);
 }
 
 TEST(Client, OverloadedServerIsAllUnavailable) {
@@ -202,6 +226,11 @@ TEST(Client, OverloadedServerIsAllUnavailable) {
   EXPECT_EQ(r.stats.counts.ok, 0U);
   EXPECT_EQ(r.stats.observations_acked, 0U);
   EXPECT_EQ(r.acknowledged_per_s(), 0);
+  EXPECT_EQ(r.stats.service_refused.count(), 50U);
+  EXPECT_EQ(r.stats.service_ok.count(), 0U);
+  EXPECT_EQ(r.stats.completed.unavailable, 50U);
+  EXPECT_EQ(r.completed_ok_per_s(), 0);
+  EXPECT_GT(r.completed_refused_per_s(), 0);
 }
 
 TEST(Client, OpenLoopOnSeveralThreadsSendsTheQuota) {
@@ -297,6 +326,8 @@ TEST(Client, WarmupRequestsAreNotCounted) {
   EXPECT_EQ(server.seen().size(), 10U);
   EXPECT_EQ(r.stats.counts.total(), 0U);
   EXPECT_EQ(r.stats.latency.count(), 0U);
+  EXPECT_EQ(r.stats.completed.total(), 0U);
+  EXPECT_EQ(r.stats.service_ok.count(), 0U);
 }
 
 TEST(Client, UnreachableTargetIsAnError) {

@@ -25,9 +25,13 @@ std::string human_latency(std::chrono::nanoseconds d) {
 }
 
 boost::json::object latency_json(const Histogram& h) {
-  return boost::json::object{{"min", us(h.min())},          {"mean", us(h.mean())},
-                             {"p50", us(h.percentile(50))}, {"p90", us(h.percentile(90))},
-                             {"p99", us(h.percentile(99))}, {"p999", us(h.percentile(99.9))},
+  return boost::json::object{{"count", h.count()},
+                             {"min", us(h.min())},
+                             {"mean", us(h.mean())},
+                             {"p50", us(h.percentile(50))},
+                             {"p90", us(h.percentile(90))},
+                             {"p99", us(h.percentile(99))},
+                             {"p999", us(h.percentile(99.9))},
                              {"max", us(h.max())}};
 }
 
@@ -70,6 +74,9 @@ void RunStats::merge(const RunStats& o) {
   observations_acked += o.observations_acked;
   unsent += o.unsent;
   latency.merge(o.latency);
+  service_ok.merge(o.service_ok);
+  service_refused.merge(o.service_refused);
+  completed.merge(o.completed);
 }
 
 double Report::acknowledged_per_s() const {
@@ -78,6 +85,15 @@ double Report::acknowledged_per_s() const {
 
 double Report::observations_per_s() const {
   return measured_s > 0 ? static_cast<double>(stats.observations_acked) / measured_s : 0;
+}
+
+double Report::completed_ok_per_s() const {
+  return measured_s > 0 ? static_cast<double>(stats.completed.ok) / measured_s : 0;
+}
+
+double Report::completed_refused_per_s() const {
+  const auto refused = stats.completed.too_many + stats.completed.unavailable;
+  return measured_s > 0 ? static_cast<double>(refused) / measured_s : 0;
 }
 
 std::string format_text(const Report& r) {
@@ -96,6 +112,15 @@ std::string format_text(const Report& r) {
   if (r.mode == "open") out += fmt::format("  unsent {}", r.stats.unsent);
   out += '\n';
   out += fmt::format("  latency    {}\n", latency_line(h));
+  if (r.mode == "open") {
+    // Only an open loop can fall behind its schedule; closed, these equal the lines above.
+    out += fmt::format("  answered   in the window: 2xx {:.1f}/s, 429+503 {:.1f}/s\n", r.completed_ok_per_s(),
+                       r.completed_refused_per_s());
+    out += fmt::format("  server 2xx {}\n", latency_line(r.stats.service_ok));
+    if (r.stats.service_refused.count() > 0) {
+      out += fmt::format("  server ref {}\n", latency_line(r.stats.service_refused));
+    }
+  }
   if (r.alerts.enabled) append_alert_text(out, r.alerts);
   return out;
 }
@@ -121,6 +146,13 @@ std::string format_json(const Report& r) {
   o["status"] = boost::json::object{{"2xx", c.ok},      {"429", c.too_many},  {"503", c.unavailable},
                                     {"other", c.other}, {"errors", c.errors}, {"timeouts", c.timeouts}};
   o["latency_us"] = latency_json(h);
+  const auto& d = r.stats.completed;
+  o["completed"] = boost::json::object{{"2xx", d.ok},      {"429", d.too_many},  {"503", d.unavailable},
+                                       {"other", d.other}, {"errors", d.errors}, {"timeouts", d.timeouts}};
+  o["completed_2xx_per_s"] = whole(r.completed_ok_per_s());
+  o["completed_refused_per_s"] = whole(r.completed_refused_per_s());
+  o["service_us"] = boost::json::object{{"2xx", latency_json(r.stats.service_ok)},
+                                        {"refused", latency_json(r.stats.service_refused)}};
   if (r.alerts.enabled) {
     const auto& a = r.alerts;
     o["alert_latency"] = boost::json::object{{"patients", a.patients},

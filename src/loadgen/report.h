@@ -32,6 +32,14 @@ struct RunStats {
   std::uint64_t observations_acked = 0;  // observations in requests answered 2xx
   std::uint64_t unsent = 0;              // open loop: slots due in the window that were never sent (backlog)
   Histogram latency;                     // every request answered with any status, measured window only
+  // The server's side of the same requests: from the first byte written to the complete answer, so
+  // without the time a request waited in the generator for a free connection. Measured window only.
+  Histogram service_ok;       // answered 2xx
+  Histogram service_refused;  // answered 429 or 503
+  // Answers that arrived inside the measured window, whatever their slot. In an open loop that has
+  // fallen behind, slots due in the warm-up are still being served in the window: these counts are
+  // what the server delivered per second, where `counts` is what became of the window's slots.
+  StatusCounts completed;
   void merge(const RunStats& o);
 };
 
@@ -69,8 +77,10 @@ struct Report {
   RunStats stats;
   AlertLatencyStats alerts;
 
-  [[nodiscard]] double acknowledged_per_s() const;  // 2xx responses per second
-  [[nodiscard]] double observations_per_s() const;  // acknowledged observations per second
+  [[nodiscard]] double acknowledged_per_s() const;       // 2xx responses per second
+  [[nodiscard]] double observations_per_s() const;       // acknowledged observations per second
+  [[nodiscard]] double completed_ok_per_s() const;       // 2xx answers that arrived in the window, per second
+  [[nodiscard]] double completed_refused_per_s() const;  // 429 and 503 answers likewise
 };
 
 // Several lines, for people.
@@ -80,6 +90,9 @@ std::string format_text(const Report& r);
 // url scenario mode target_rate connections threads warmup_s measured_s requests acknowledged
 // acknowledged_per_s observations observations_per_s unsent
 // status{2xx,429,503,other,errors,timeouts} latency_us{min,mean,p50,p90,p99,p999,max}
+// completed{2xx,429,503,other,errors,timeouts} completed_2xx_per_s completed_refused_per_s
+// service_us{2xx{...},refused{...}} (each with the keys of latency_us). Every latency object also
+// carries `count`, the answers it holds (its percentiles are 0 when that is 0).
 // and, for the alert-latency scenario only, alert_latency{patients patients_exhausted sent rejected
 // matched opened updated missing repeat_events unmatched_events unreadable_events stream_reconnects
 // latency_us{min,mean,p50,p90,p99,p999,max}}

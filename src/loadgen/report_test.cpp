@@ -28,6 +28,11 @@ Report sample() {
   r.stats.observations_acked = 100'000;
   r.stats.unsent = 7;
   for (int i = 1; i <= 1000; ++i) r.stats.latency.record(std::chrono::microseconds(i));
+  for (int i = 1; i <= 100; ++i) r.stats.service_ok.record(std::chrono::microseconds(i));
+  r.stats.service_refused.record(std::chrono::microseconds(40));
+  r.stats.completed.ok = 1200;
+  r.stats.completed.too_many = 6;
+  r.stats.completed.unavailable = 2;
   return r;
 }
 
@@ -55,6 +60,18 @@ TEST(Report, JsonLineCarriesEveryFigure) {
   EXPECT_NEAR(l.at("p999").to_number<double>(), 999, 10);
   EXPECT_DOUBLE_EQ(l.at("max").to_number<double>(), 1000);
   EXPECT_DOUBLE_EQ(l.at("min").to_number<double>(), 1);
+  const auto& d = o.at("completed").as_object();
+  EXPECT_EQ(d.at("2xx").to_number<int>(), 1200);
+  EXPECT_EQ(d.at("429").to_number<int>(), 6);
+  EXPECT_EQ(d.at("503").to_number<int>(), 2);
+  EXPECT_DOUBLE_EQ(o.at("completed_2xx_per_s").to_number<double>(), 300.0);
+  EXPECT_DOUBLE_EQ(o.at("completed_refused_per_s").to_number<double>(), 2.0);
+  const auto& service = o.at("service_us").as_object();
+  EXPECT_DOUBLE_EQ(service.at("2xx").at("max").to_number<double>(), 100);
+  EXPECT_NEAR(service.at("2xx").at("p50").to_number<double>(), 50, 1);
+  EXPECT_DOUBLE_EQ(service.at("refused").at("p99").to_number<double>(), 40);
+  EXPECT_EQ(service.at("refused").at("count").to_number<int>(), 1);
+  EXPECT_EQ(l.at("count").to_number<int>(), 1000);
 }
 
 TEST(Report, TextNamesTheFigures) {
@@ -66,6 +83,17 @@ TEST(Report, TextNamesTheFigures) {
   EXPECT_NE(text.find("2xx 1000  429 3  503 2  other 1  errors 4  timeouts 5  unsent 7"), std::string::npos)
       << text;
   EXPECT_NE(text.find("max 1.00 ms"), std::string::npos) << text;
+  EXPECT_NE(text.find("answered   in the window: 2xx 300.0/s, 429+503 2.0/s"), std::string::npos) << text;
+  EXPECT_NE(text.find("server 2xx p50 50 us"), std::string::npos) << text;
+  EXPECT_NE(text.find("server ref p50 40 us"), std::string::npos) << text;
+}
+
+TEST(Report, ClosedLoopTextLeavesOutWhatOnlyAnOpenLoopCanDiffer) {
+  Report r = sample();
+  r.mode = "closed";
+  const std::string text = format_text(r);
+  EXPECT_EQ(text.find("answered"), std::string::npos) << text;
+  EXPECT_EQ(text.find("server 2xx"), std::string::npos) << text;
 }
 
 TEST(Report, NoTimeNoRate) {
@@ -145,6 +173,10 @@ TEST(RunStats, MergeAddsEverything) {
   EXPECT_EQ(a.observations_acked, 200'000U);
   EXPECT_EQ(a.unsent, 14U);
   EXPECT_EQ(a.latency.count(), 2000U);
+  EXPECT_EQ(a.service_ok.count(), 200U);
+  EXPECT_EQ(a.service_refused.count(), 2U);
+  EXPECT_EQ(a.completed.ok, 2400U);
+  EXPECT_EQ(a.completed.too_many, 12U);
 }
 
 }  // namespace
