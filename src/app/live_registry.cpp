@@ -25,8 +25,8 @@ std::vector<T> all_of(const Filter& filter, List list) {
 
 registry::RegistryContents contents_of(store::RegistryStore& store) {
   registry::RegistryContents contents;
-  auto trials = all_of<registry::Trial>(store::TrialFilter{},
-                                        [&](const auto& f, const auto& p) { return store.list_trials(f, p); });
+  auto trials = all_of<registry::Trial>(
+      store::TrialFilter{}, [&](const auto& f, const auto& p) { return store.list_trials(f, p); });
   for (auto& trial : trials) {
     const auto version = store.latest_protocol_version(trial.id);
     if (!version) continue;
@@ -36,8 +36,9 @@ registry::RegistryContents contents_of(store::RegistryStore& store) {
     protocol.version = static_cast<int>(version->version);
     auto sites = all_of<registry::Site>(store::SiteFilter{trial.id},
                                         [&](const auto& f, const auto& p) { return store.list_sites(f, p); });
-    auto patients = all_of<registry::Patient>(store::PatientFilter{trial.id, std::nullopt, std::nullopt},
-                                              [&](const auto& f, const auto& p) { return store.list_patients(f, p); });
+    auto patients =
+        all_of<registry::Patient>(store::PatientFilter{trial.id, std::nullopt, std::nullopt},
+                                  [&](const auto& f, const auto& p) { return store.list_patients(f, p); });
     contents.protocols.push_back(std::make_shared<const rules::Protocol>(std::move(protocol)));
     contents.trials.push_back(std::move(trial));
     for (auto& s : sites) contents.sites.push_back(std::move(s));
@@ -46,10 +47,39 @@ registry::RegistryContents contents_of(store::RegistryStore& store) {
   return contents;
 }
 
-LiveRegistry::LiveRegistry(std::shared_ptr<const registry::MemoryRegistry> initial) : current_(std::move(initial)) {}
+namespace {
+
+std::uint64_t next_registry_id() {
+  static std::atomic<std::uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
+
+struct ThreadSnapshot {
+  std::uint64_t registry = 0;  // LiveRegistry::id_ of the registry it came from; 0: none
+  std::uint64_t version = 0;
+  std::shared_ptr<const registry::MemoryRegistry> snapshot;
+};
+
+}  // namespace
+
+LiveRegistry::LiveRegistry(std::shared_ptr<const registry::MemoryRegistry> initial)
+    : current_(std::move(initial)), id_(next_registry_id()) {}
 
 void LiveRegistry::replace(std::shared_ptr<const registry::MemoryRegistry> next) {
   current_.store(std::move(next));
+  // After the store: a reader that sees the new version loads at least this snapshot.
+  version_.fetch_add(1, std::memory_order_acq_rel);
+}
+
+const registry::MemoryRegistry& LiveRegistry::cached() const {
+  thread_local ThreadSnapshot mine;
+  const std::uint64_t version = version_.load(std::memory_order_acquire);
+  if (mine.registry != id_ || mine.version != version) {
+    mine.snapshot = current_.load();
+    mine.registry = id_;
+    mine.version = version;
+  }
+  return *mine.snapshot;
 }
 
 void LiveRegistry::refresh_from(store::RegistryStore& store) {
@@ -57,17 +87,19 @@ void LiveRegistry::refresh_from(store::RegistryStore& store) {
   replace(std::make_shared<const registry::MemoryRegistry>(contents_of(store)));
 }
 
+// The lookups on the intake and scoring paths use this thread's snapshot; the listings and the
+// walk (whose callback may call back in) take a reference of their own.
 std::optional<registry::Patient> LiveRegistry::patient(std::string_view id) const {
-  return current()->patient(id);
+  return cached().patient(id);
 }
 std::shared_ptr<const rules::Protocol> LiveRegistry::protocol(std::string_view trial_id) const {
-  return current()->protocol(trial_id);
+  return cached().protocol(trial_id);
 }
 std::optional<registry::Trial> LiveRegistry::trial(std::string_view id) const {
-  return current()->trial(id);
+  return cached().trial(id);
 }
 std::optional<registry::Site> LiveRegistry::site(std::string_view id) const {
-  return current()->site(id);
+  return cached().site(id);
 }
 std::vector<registry::Trial> LiveRegistry::trials() const {
   return current()->trials();

@@ -13,7 +13,15 @@
 // Thread safety: every Registry method may be called from any thread; replace() from any thread.
 // A caller keeps the snapshot it got for the duration of one call, so a concurrent swap never
 // changes an answer half-way.
+//
+// Lookups are on every request and every scored record, from every network and worker thread.
+// Loading the shared snapshot each time made those threads contend on one reference count (and on
+// the lock bit of std::atomic<std::shared_ptr>), so each thread keeps its own reference to the
+// snapshot it last used and reloads only when replace() has published a newer one (a version
+// counter). A thread therefore holds on to a replaced snapshot until its next lookup; a lookup
+// that starts after replace() returns always sees the new one.
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 
@@ -44,7 +52,13 @@ class LiveRegistry final : public registry::Registry {
 
  private:
   [[nodiscard]] std::shared_ptr<const registry::MemoryRegistry> current() const { return current_.load(); }
+  // This thread's copy of the current snapshot; valid until this thread's next lookup on any
+  // LiveRegistry, so callers must not call back into a registry while they use it.
+  [[nodiscard]] const registry::MemoryRegistry& cached() const;
+
   std::atomic<std::shared_ptr<const registry::MemoryRegistry>> current_;
+  std::atomic<std::uint64_t> version_{1};  // bumped after every replace()
+  const std::uint64_t id_;                 // process-unique: a thread's cache names its registry
   std::mutex refresh_mu_;
 };
 

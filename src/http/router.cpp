@@ -6,8 +6,9 @@
 namespace vigil::http {
 namespace {
 
-std::vector<std::string_view> split(std::string_view path) {
-  std::vector<std::string_view> parts;
+template <typename Parts>
+Parts split(std::string_view path) {
+  Parts parts;
   std::size_t start = 0;
   while (start <= path.size()) {
     const auto slash = path.find('/', start);
@@ -26,11 +27,11 @@ void Router::add(Verb method, std::string pattern, Handler handler, RouteOptions
     if (r.method == method && r.pattern == pattern) throw std::logic_error("duplicate route " + pattern);
   }
   Route r{method, pattern, {}, std::move(handler), RouteInfo{pattern, std::move(options)}};
-  for (auto part : split(pattern)) r.segments.emplace_back(part);
+  for (auto part : split<Parts>(pattern)) r.segments.emplace_back(part);
   routes_.push_back(std::move(r));
 }
 
-bool Router::matches(const Route& r, const std::vector<std::string_view>& parts, PathParams* params) {
+bool Router::matches(const Route& r, const Parts& parts, PathParams* params) {
   if (r.segments.size() != parts.size()) return false;
   for (std::size_t i = 0; i < parts.size(); ++i) {
     const auto& seg = r.segments[i];
@@ -50,7 +51,7 @@ bool Router::matches(const Route& r, const std::vector<std::string_view>& parts,
 
 Router::Match Router::match(Verb method, std::string_view path) const {
   Match m;
-  const auto parts = split(path);
+  const auto parts = split<Parts>(path);
   for (const auto& r : routes_) {
     if (!matches(r, parts, nullptr)) continue;
     if (r.method == method && m.handler == nullptr) {

@@ -1,6 +1,7 @@
 #pragma once
 // Maps (method, path) to a handler. Patterns are literal segments and {name} captures:
 // "/v1/alerts/{id}/acknowledge". Built once at start-up, then read concurrently without locks.
+#include <boost/container/small_vector.hpp>
 #include <deque>
 #include <string>
 #include <vector>
@@ -18,7 +19,9 @@ class Router {
     const Handler* handler = nullptr;  // null when nothing matched
     const RouteInfo* route = nullptr;  // set with handler
     PathParams params;
-    std::vector<Verb> allowed;  // methods that exist for this path (non-empty + no handler = 405)
+    // Methods that exist for this path (non-empty + no handler = 405). Inline: matching a request
+    // allocates nothing for this.
+    boost::container::small_vector<Verb, 4> allowed;
   };
   [[nodiscard]] Match match(Verb method, std::string_view path) const;
 
@@ -30,7 +33,9 @@ class Router {
     Handler handler;
     RouteInfo info;
   };
-  static bool matches(const Route& r, const std::vector<std::string_view>& parts, PathParams* params);
+  // A path's segments; inline up to 8, which every route of this API fits.
+  using Parts = boost::container::small_vector<std::string_view, 8>;
+  static bool matches(const Route& r, const Parts& parts, PathParams* params);
   // A deque: handler and info pointers handed out by match() stay valid while routes are added.
   std::deque<Route> routes_;
 };
