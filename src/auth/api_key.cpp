@@ -18,13 +18,11 @@ std::string generate_api_key() {
 
 std::string hash_api_key(std::string_view key) {
   static constexpr char kHex[] = "0123456789abcdef";
-  const std::string digest = crypto::sha256(key);
-  std::string hex;
-  hex.reserve(digest.size() * 2);
-  for (const char c : digest) {
-    const auto b = static_cast<unsigned char>(c);
-    hex += kHex[b >> 4];
-    hex += kHex[b & 0xf];
+  const crypto::Sha256Digest digest = crypto::sha256_digest(key);
+  std::string hex(digest.size() * 2, '\0');  // the one allocation of a request's key check
+  for (std::size_t i = 0; i < digest.size(); ++i) {
+    hex[2 * i] = kHex[digest[i] >> 4];
+    hex[2 * i + 1] = kHex[digest[i] & 0xf];
   }
   return hex;
 }

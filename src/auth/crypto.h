@@ -10,6 +10,7 @@
 // signing and verifying, as OpenSSL 3 does not mutate an EVP_PKEY during those operations.
 #include <openssl/types.h>
 
+#include <array>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -31,6 +32,9 @@ PkeyPtr read_private_key_pem(std::string_view pem, std::string_view what);
 KeyType key_type(const EVP_PKEY& key);
 
 std::string sha256(std::string_view data);
+// The same digest without allocating (after each thread's first call): what a per-request caller uses.
+using Sha256Digest = std::array<unsigned char, 32>;
+Sha256Digest sha256_digest(std::string_view data);
 std::string hmac_sha256(std::string_view key, std::string_view data);
 std::string random_bytes(std::size_t n);
 // Constant-time equality (CRYPTO_memcmp); false on differing lengths.

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "auth/test_keys.h"
 
 namespace vigil::auth::crypto {
@@ -14,6 +16,33 @@ TEST(Crypto, HmacSha256MatchesRfc4231) {
       0x5b, 0xdc, 0xc1, 0x46, 0xbf, 0x60, 0x75, 0x4e, 0x6a, 0x04, 0x24, 0x26, 0x08, 0x95, 0x75, 0xc7,
       0x5a, 0x00, 0x3f, 0x08, 0x9d, 0x27, 0x39, 0x83, 0x9d, 0xec, 0x58, 0xb9, 0x64, 0xec, 0x38, 0x43};
   EXPECT_EQ(mac, std::string(reinterpret_cast<const char*>(kExpected), sizeof kExpected));
+}
+
+std::string hex(std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (const char c : bytes) {
+    out += kHex[static_cast<unsigned char>(c) >> 4];
+    out += kHex[static_cast<unsigned char>(c) & 0xf];
+  }
+  return out;
+}
+
+TEST(Crypto, Sha256MatchesFips180VectorsOnEveryCallAndThread) {
+  // FIPS 180-2 examples, each hashed several times: the thread's context is reused between calls.
+  const auto check = [] {
+    for (int i = 0; i < 3; ++i) {
+      EXPECT_EQ(hex(sha256("abc")), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+      EXPECT_EQ(hex(sha256("")), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+      const std::string long_input = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+      EXPECT_EQ(hex(sha256(long_input)), "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+      const Sha256Digest d = sha256_digest("abc");
+      EXPECT_EQ(std::string(reinterpret_cast<const char*>(d.data()), d.size()), sha256("abc"));
+    }
+  };
+  check();
+  std::thread other(check);
+  other.join();
 }
 
 TEST(Crypto, ConstantTimeEquality) {

@@ -57,7 +57,7 @@ std::optional<domain::Finding> evaluate_news2(const Protocol& protocol, const Pa
   f.rule_id = "news2";
   f.severity = *severity;
   f.reason = result.describe();
-  f.observation_ids = snapshot.source_ids;
+  f.observation_ids.assign(snapshot.source_ids.begin(), snapshot.source_ids.end());
   f.observed_at = snapshot.newest.value_or(at);
   return f;
 }

@@ -10,9 +10,11 @@
 // latest effective time; an older reading never overwrites a newer one, and a reading with the same
 // effective time replaces the held one (a redelivery or a correction).
 #include <array>
+#include <boost/container/static_vector.hpp>
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/clock.h"
@@ -40,11 +42,14 @@ struct HeldReading {
   std::string source_id;  // observation id, or questionnaire response id
 };
 
-// The NEWS2 input for one moment, with the readings it was built from.
+// The NEWS2 input for one moment, with the readings it was built from. It is taken for every
+// reading that changes a NEWS2 parameter and rarely becomes an alert, so it allocates nothing: the
+// ids are views of the readings the PatientState holds, valid until that state next changes.
 struct News2Snapshot {
   News2Input input;
-  std::vector<std::string> source_ids;  // of the readings used, in News2Parameter order
-  std::optional<TimePoint> newest;      // effective time of the newest reading used
+  // Ids of the readings used, in News2Parameter order.
+  boost::container::static_vector<std::string_view, kNews2ParameterCount> source_ids;
+  std::optional<TimePoint> newest;  // effective time of the newest reading used
 };
 
 class PatientState {

@@ -44,7 +44,8 @@ TEST(PatientStateTest, EveryNews2ParameterFromItsCode) {
   EXPECT_TRUE(snap.input.on_oxygen);
   EXPECT_FALSE(snap.input.new_confusion);
   EXPECT_EQ(snap.input.spo2_scale, 2);
-  EXPECT_EQ(snap.source_ids, (std::vector<std::string>{"rr", "sat", "bp", "hr", "temp", "o2"}));
+  EXPECT_EQ(std::vector<std::string>(snap.source_ids.begin(), snap.source_ids.end()),
+            (std::vector<std::string>{"rr", "sat", "bp", "hr", "temp", "o2"}));
   EXPECT_EQ(snap.newest, kT0);
   EXPECT_EQ(s.last_reading(), kT0);
 }
