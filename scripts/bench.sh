@@ -306,6 +306,10 @@ if [[ $only_references -eq 0 ]]; then
   answers=$(awk -F'[{}]' '$1 == "vigil_http_requests_total" && $2 ~ /route="\/v1\/observations"/ {
       match($2, /code="[0-9]+"/); code = substr($2, RSTART + 6, 3); split($3, v, " "); n[code] += v[1] }
     END { for (c in n) printf "%s%s %d", (k++ ? ", " : ""), c, n[c] }' <<<"$metrics")
+  # The disk's share of every intake answer: one write + fdatasync per group commit.
+  commits=$(awk '$1 == "vigil_log_commit_seconds_count" { n = $2 } $1 == "vigil_log_commit_seconds_sum" { sum = $2 }
+    $1 == "vigil_log_commit_seconds_bucket{le=\"0.001\"}" { b1 = $2 } $1 == "vigil_log_commit_seconds_bucket{le=\"0.005\"}" { b5 = $2 }
+    END { if (n > 0) printf "%d, mean %.3f ms, %.1f%% over 1 ms, %.1f%% over 5 ms", n, sum * 1000 / n, (n - b1) * 100 / n, (n - b5) * 100 / n }' <<<"$metrics")
   refusals=$(awk -F'[{}]' '$1 == "vigil_http_refused_total" { split($3, v, " "); if (v[1] > 0) {
       match($2, /reason="[^"]+"/); printf "%s%s %d", (k++ ? ", " : ""), substr($2, RSTART + 8, RLENGTH - 9), v[1] } }
     END { if (!k) printf "none" }' <<<"$metrics")
@@ -388,6 +392,7 @@ section="$work/section.md"
     echo "Resident memory of the Vigil server after all runs: ${rss:-?} MiB."
     echo "Vigil's own count over all runs: answers to \`POST /v1/observations\` by status: ${answers:-?};"
     echo "refused by the middleware chain, by reason: ${refusals:-?}."
+    echo "Vigil's group commits over all runs (write + fdatasync, \`vigil_log_commit_seconds\`): ${commits:-?}."
   fi
   echo
   echo "What each server does per request: Vigil validates, appends to its durable log and fsyncs"

@@ -106,6 +106,7 @@ void GroupCommitter::commit_group(std::deque<Pending>& group, std::size_t items)
   // A group of duplicates only writes nothing and syncs nothing.
   if (metrics_ && durable && result.appended > 0) {
     metrics_->group_commit_items.observe(static_cast<double>(items));
+    metrics_->commit_seconds.observe(seconds(finished - started));
     metrics_->fsyncs.inc();
   }
 

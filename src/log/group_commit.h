@@ -13,9 +13,9 @@
 //
 // Metrics (Options::metrics; none when null): vigil_log_append_seconds (try_append to the ok
 // callback, per non-empty batch), vigil_log_group_commit_items (items per group that wrote),
-// vigil_log_fsyncs_total (groups that wrote a record), vigil_log_queue_items and
-// vigil_log_last_seq (gauges read at scrape time). One engine per registry: a second one on the
-// same registry makes the constructor throw std::invalid_argument.
+// vigil_log_commit_seconds (write and sync of each group that wrote), vigil_log_fsyncs_total (groups that
+// wrote a record), vigil_log_queue_items and vigil_log_last_seq (gauges read at scrape time). One engine per
+// registry: a second one on the same registry makes the constructor throw std::invalid_argument.
 #include <condition_variable>
 #include <cstddef>
 #include <deque>

@@ -19,6 +19,12 @@ LogMetrics::LogMetrics(observability::MetricsRegistry& registry)
                                         "Items made durable by one commit group (one WAL fsync)", {},
                                         group_items_buckets())
                              .with({})),
+      commit_seconds(registry
+                         .histogram("vigil_log_commit_seconds",
+                                    "Time one commit group took to write and sync its records: the disk's "
+                                    "share of vigil_log_append_seconds",
+                                    {}, observability::latency_buckets_seconds())
+                         .with({})),
       fsyncs(
           registry.counter("vigil_log_fsyncs_total", "Durable commit groups, one WAL fsync each").with({})) {}
 

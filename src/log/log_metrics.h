@@ -18,6 +18,7 @@ struct LogMetrics {
 
   observability::Histogram& append_seconds;
   observability::Histogram& group_commit_items;
+  observability::Histogram& commit_seconds;
   observability::Counter& fsyncs;
 };
 

@@ -66,6 +66,9 @@ TEST(LogMetricsTest, CountsGroupsFsyncsAndAppendLatencyPerBatch) {
   EXPECT_THAT(text, HasSubstr("\nvigil_log_append_seconds_count 11\n"));
   EXPECT_THAT(text, HasSubstr("\nvigil_log_append_seconds_sum 2.75\n"));
   EXPECT_THAT(text, HasSubstr("\nvigil_log_append_seconds_bucket{le=\"0.1\"} 0\n"));
+  // Group 1 was inside its write while the ticker moved 250 ms; group 2 took no ticker time.
+  EXPECT_THAT(text, HasSubstr("\nvigil_log_commit_seconds_count 2\n"));
+  EXPECT_THAT(text, HasSubstr("\nvigil_log_commit_seconds_sum 0.25\n"));
   EXPECT_THAT(text, HasSubstr("\nvigil_log_queue_items 0\n"));
   EXPECT_THAT(text, HasSubstr("\nvigil_log_last_seq 21\n"));
 }
@@ -88,6 +91,7 @@ TEST(LogMetricsTest, DuplicatesAndEmptyBatchesAreNotFsyncs) {
   // The duplicate's group wrote nothing, and the empty batch made no group at all.
   EXPECT_THAT(text, HasSubstr("\nvigil_log_fsyncs_total 1\n"));
   EXPECT_THAT(text, HasSubstr("\nvigil_log_group_commit_items_count 1\n"));
+  EXPECT_THAT(text, HasSubstr("\nvigil_log_commit_seconds_count 1\n"));
   EXPECT_THAT(text, HasSubstr("\nvigil_log_append_seconds_count 2\n"));
   EXPECT_THAT(text, HasSubstr("\nvigil_log_last_seq 1\n"));
 }
