@@ -64,12 +64,17 @@ auto run_blocking(asio::thread_pool& pool, std::chrono::steady_clock::time_point
       }
     }
     auto executor = state->wake.get_executor();
-    asio::post(executor, [state = std::move(state), value = std::move(value), error]() mutable {
-      state->value = std::move(value);
-      state->error = error;
-      state->done = true;
-      state->wake.cancel();
-    });
+    // Moved, not copied: the pool thread must hold no reference to the exception once it has
+    // posted. Otherwise its release could be the last one and free the exception object after the
+    // coroutine read it, synchronised only by libstdc++'s (uninstrumented) reference count, which
+    // ThreadSanitizer reports as a race.
+    asio::post(executor,
+               [state = std::move(state), value = std::move(value), error = std::move(error)]() mutable {
+                 state->value = std::move(value);
+                 state->error = std::move(error);
+                 state->done = true;
+                 state->wake.cancel();
+               });
   });
   co_await state->wake.async_wait(asio::as_tuple(asio::use_awaitable));
   if (!state->done) throw DeadlineExceeded();
