@@ -2,6 +2,7 @@
 
 #include "auth/base64url.h"
 #include "auth/crypto.h"
+#include "common/hex.h"
 
 namespace vigil::auth {
 namespace {
@@ -17,14 +18,7 @@ std::string generate_api_key() {
 }
 
 std::string hash_api_key(std::string_view key) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  const crypto::Sha256Digest digest = crypto::sha256_digest(key);
-  std::string hex(digest.size() * 2, '\0');  // the one allocation of a request's key check
-  for (std::size_t i = 0; i < digest.size(); ++i) {
-    hex[2 * i] = kHex[digest[i] >> 4];
-    hex[2 * i + 1] = kHex[digest[i] & 0xf];
-  }
-  return hex;
+  return to_hex(crypto::sha256_digest(key));  // the one allocation of a request's key check
 }
 
 bool looks_like_api_key(std::string_view text) {

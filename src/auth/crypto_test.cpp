@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "auth/test_keys.h"
+#include "common/hex.h"
 
 namespace vigil::auth::crypto {
 namespace {
@@ -19,13 +20,7 @@ TEST(Crypto, HmacSha256MatchesRfc4231) {
 }
 
 std::string hex(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (const char c : bytes) {
-    out += kHex[static_cast<unsigned char>(c) >> 4];
-    out += kHex[static_cast<unsigned char>(c) & 0xf];
-  }
-  return out;
+  return to_hex({reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()});
 }
 
 TEST(Crypto, Sha256MatchesFips180VectorsOnEveryCallAndThread) {

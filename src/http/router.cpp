@@ -4,10 +4,8 @@
 #include <stdexcept>
 
 namespace vigil::http {
-namespace {
 
-template <typename Parts>
-Parts split(std::string_view path) {
+Router::Parts Router::split(std::string_view path) {
   Parts parts;
   std::size_t start = 0;
   while (start <= path.size()) {
@@ -20,14 +18,12 @@ Parts split(std::string_view path) {
   return parts;
 }
 
-}  // namespace
-
 void Router::add(Verb method, std::string pattern, Handler handler, RouteOptions options) {
   for (const auto& r : routes_) {
     if (r.method == method && r.pattern == pattern) throw std::logic_error("duplicate route " + pattern);
   }
   Route r{method, pattern, {}, std::move(handler), RouteInfo{pattern, std::move(options)}};
-  for (auto part : split<Parts>(pattern)) r.segments.emplace_back(part);
+  for (auto part : split(pattern)) r.segments.emplace_back(part);
   routes_.push_back(std::move(r));
 }
 
@@ -51,7 +47,7 @@ bool Router::matches(const Route& r, const Parts& parts, PathParams* params) {
 
 Router::Match Router::match(Verb method, std::string_view path) const {
   Match m;
-  const auto parts = split<Parts>(path);
+  const auto parts = split(path);
   for (const auto& r : routes_) {
     if (!matches(r, parts, nullptr)) continue;
     if (r.method == method && m.handler == nullptr) {

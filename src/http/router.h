@@ -35,6 +35,7 @@ class Router {
   };
   // A path's segments; inline up to 8, which every route of this API fits.
   using Parts = boost::container::small_vector<std::string_view, 8>;
+  static Parts split(std::string_view path);
   static bool matches(const Route& r, const Parts& parts, PathParams* params);
   // A deque: handler and info pointers handed out by match() stay valid while routes are added.
   std::deque<Route> routes_;

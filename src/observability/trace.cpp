@@ -4,10 +4,10 @@
 #include <random>
 #include <span>
 
+#include "common/hex.h"
+
 namespace vigil::observability {
 namespace {
-
-constexpr std::string_view kHexDigits = "0123456789abcdef";
 
 // xoshiro256** (Blackman & Vigna): fast, 256 bits of state, no lock needed per thread.
 class Xoshiro256 {
@@ -52,16 +52,6 @@ void fill_random(std::span<std::uint8_t> out) {
         out[j] = static_cast<std::uint8_t>(word);
     }
   } while (std::all_of(out.begin(), out.end(), [](std::uint8_t b) { return b == 0; }));
-}
-
-std::string to_hex(std::span<const std::uint8_t> bytes) {
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (const auto b : bytes) {
-    out += kHexDigits[b >> 4];
-    out += kHexDigits[b & 0x0f];
-  }
-  return out;
 }
 
 int hex_value(char c) {
