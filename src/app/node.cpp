@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/post.hpp>
 #include <filesystem>
 #include <fstream>
+#include <latch>
 #include <system_error>
 
 #include "api/api.h"
@@ -12,6 +14,7 @@
 #include "app/registry_import.h"
 #include "app/span_export.h"
 #include "app/store_factory.h"
+#include "common/thread_name.h"
 #include "common/ticker.h"
 #include "domain/validate.h"
 #include "log/segment_log.h"
@@ -110,6 +113,7 @@ Node::Node(const config::Config& config, const Clock& clock) : config_(config), 
   processor_ = std::make_unique<pipeline::Processor>(processor_options, *log_, *registry_, *alerts_, clock_);
 
   blocking_ = std::make_unique<boost::asio::thread_pool>(config_.storage.blocking_threads);
+  name_pool_threads(*blocking_, config_.storage.blocking_threads, "vigil-storage-");
 
   build_security();
   build_api();

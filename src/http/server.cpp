@@ -16,6 +16,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "common/thread_name.h"
 #include "http/deadline.h"
 #include "http/problem.h"
 #include "observability/log_context.h"
@@ -82,7 +83,10 @@ void Server::start() {
   (void)spdlog::default_logger_raw();
   threads_.reserve(options_.io_threads);
   for (unsigned i = 0; i < options_.io_threads; ++i) {
-    threads_.emplace_back([this] { ioc_.run(); });
+    threads_.emplace_back([this, i] {
+      name_this_thread("vigil-io-" + std::to_string(i));
+      ioc_.run();
+    });
   }
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "common/thread_name.h"
 #include "log/log_metrics.h"
 
 namespace vigil::log {
@@ -43,7 +44,10 @@ GroupCommitter::~GroupCommitter() {
 }
 
 void GroupCommitter::start() {
-  thread_ = std::thread([this] { run_writer(); });
+  thread_ = std::thread([this] {
+    name_this_thread("vigil-log");
+    run_writer();
+  });
 }
 
 bool GroupCommitter::try_append(std::vector<AppendItem> items, Log::DoneCallback done) {

@@ -3,6 +3,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "common/thread_name.h"
+
 namespace vigil::log {
 
 SqliteCheckpointer::SqliteCheckpointer(const std::filesystem::path& file, const std::string& vfs,
@@ -26,7 +28,10 @@ SqliteCheckpointer::SqliteCheckpointer(const std::filesystem::path& file, const 
     probe.reset();
     if (rc != SQLITE_ROW) throw fail(rc);
   }
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    name_this_thread("vigil-checkpoint");
+    run();
+  });
 }
 
 SqliteCheckpointer::~SqliteCheckpointer() {

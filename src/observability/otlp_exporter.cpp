@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "common/thread_name.h"
 #include "observability/otlp_http.h"
 #include "observability/otlp_json.h"
 
@@ -36,7 +37,10 @@ OtlpExporter::~OtlpExporter() {
 void OtlpExporter::start() {
   if (stopped_ || thread_.joinable()) return;
   (void)spdlog::default_logger_raw();  // created before the thread logs (see Processor::start)
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    name_this_thread("vigil-otlp");
+    run();
+  });
 }
 
 void OtlpExporter::record(Span span) noexcept {

@@ -7,6 +7,7 @@
 #include <latch>
 #include <stdexcept>
 
+#include "common/thread_name.h"
 #include "pipeline/partition.h"
 #include "pipeline/pipeline_metrics.h"
 #include "pipeline/worker.h"
@@ -99,7 +100,10 @@ void Processor::start() {
   (void)spdlog::default_logger_raw();
   try {
     for (auto& worker : workers_) worker->start();
-    consumer_ = std::thread([this] { run_consumer(); });
+    consumer_ = std::thread([this] {
+      name_this_thread("vigil-consumer");
+      run_consumer();
+    });
   } catch (...) {
     shut_down_workers();
     for (auto& worker : workers_) worker->join();

@@ -5,6 +5,7 @@
 
 #include <utility>
 
+#include "common/thread_name.h"
 #include "domain/codec.h"
 #include "observability/log_context.h"
 #include "observability/trace.h"
@@ -41,7 +42,10 @@ Worker::~Worker() {
 }
 
 void Worker::start() {
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    name_this_thread("vigil-pipe-" + std::to_string(index_));
+    run();
+  });
 }
 
 void Worker::post(Task task) {

@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "common/thread_name.h"
+
 namespace vigil::resilience {
 namespace {
 
@@ -29,7 +31,10 @@ void Bulkhead::Permit::release() {
 }
 
 Bulkhead::Bulkhead(std::string name, unsigned threads, std::size_t max_queued)
-    : name_(std::move(name)), capacity_(checked_threads(threads) + max_queued), pool_(threads) {}
+    : name_(std::move(name)), capacity_(checked_threads(threads) + max_queued), pool_(threads) {
+  // The threads carry the bulkhead's name ("registry-sto-0"), cut to fit Linux's 15 characters.
+  name_pool_threads(pool_, threads, name_.substr(0, 12) + "-");
+}
 
 Bulkhead::~Bulkhead() {
   join();

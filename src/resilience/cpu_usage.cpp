@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <charconv>
 
+#include "common/thread_name.h"
+
 namespace vigil::resilience {
 namespace {
 
@@ -128,7 +130,8 @@ void ProcCpuUsage::sample() {
     if (!machine) return;
     const auto [busy, total] = *machine;
     if (last_ticks_ && total > last_total_ && busy >= *last_ticks_) {
-      const double current = std::clamp(static_cast<double>(busy - *last_ticks_) / static_cast<double>(total - last_total_), 0.0, 1.0);
+      const double current = std::clamp(
+          static_cast<double>(busy - *last_ticks_) / static_cast<double>(total - last_total_), 0.0, 1.0);
       const double previous = usage_.load(std::memory_order_relaxed);
       usage_.store(previous * options_.beta + current * (1 - options_.beta), std::memory_order_relaxed);
     }
@@ -160,6 +163,7 @@ void ProcCpuUsage::start() {
     stopping_ = false;
   }
   thread_ = std::thread([this] {
+    name_this_thread("vigil-cpu-probe");
     std::unique_lock lock(mutex_);
     while (!wake_.wait_for(lock, options_.interval, [this] { return stopping_; })) {
       lock.unlock();
