@@ -8,10 +8,11 @@ AlertService::AlertService(const std::filesystem::path& file, observability::Met
       metrics_(metrics != nullptr ? std::make_unique<AlertMetrics>(*metrics) : nullptr) {}
 
 std::vector<AlertEvent> AlertService::commit_and_publish(
-    const std::vector<AlertChange>& changes, std::optional<std::pair<std::string, std::uint64_t>> position) {
+    const std::vector<AlertChange>& changes, std::optional<std::pair<std::string, std::uint64_t>> position,
+    AlertStore::Durability durability) {
   std::vector<AlertEvent> events;
   try {
-    events = store_.commit(changes, std::move(position));
+    events = store_.commit(changes, std::move(position), durability);
   } catch (...) {
     // The book already holds the decisions; put it back in line with what is stored.
     book_.reset(store_.load_unresolved());
@@ -27,14 +28,15 @@ std::vector<AlertEvent> AlertService::commit_and_publish(
 
 std::vector<AlertEvent> AlertService::apply(
     const std::vector<std::pair<AlertContext, domain::Finding>>& findings,
-    std::optional<std::pair<std::string, std::uint64_t>> position, TimePoint now) {
+    std::optional<std::pair<std::string, std::uint64_t>> position, TimePoint now,
+    AlertStore::Durability durability) {
   std::lock_guard lock(mu_);
   std::vector<AlertChange> changes;
   changes.reserve(findings.size());
   for (const auto& [context, finding] : findings) {
     if (auto change = book_.on_finding(finding, context, now)) changes.push_back(std::move(*change));
   }
-  return commit_and_publish(changes, std::move(position));
+  return commit_and_publish(changes, std::move(position), durability);
 }
 
 TransitionResult AlertService::transition(BookDecision decision, std::string_view id) {
@@ -51,7 +53,8 @@ TransitionResult AlertService::transition(BookDecision decision, std::string_vie
     case TransitionStatus::ok:
       break;
   }
-  auto events = commit_and_publish({std::move(*decision.change)}, std::nullopt);
+  auto events =
+      commit_and_publish({std::move(*decision.change)}, std::nullopt, AlertStore::Durability::fsync);
   return TransitionResult{TransitionStatus::ok, events.front().alert, std::move(events.front())};
 }
 

@@ -57,8 +57,10 @@ class AlertService {
 
   // Opens or updates one alert per finding (see AlertBook), stores every change together with the
   // consumer position (name, seq) when given, publishes, and returns the events in order.
+  // `durability`: see AlertStore::Durability (replayable needs the position).
   std::vector<AlertEvent> apply(const std::vector<std::pair<AlertContext, domain::Finding>>& findings,
-                                std::optional<std::pair<std::string, std::uint64_t>> position, TimePoint now);
+                                std::optional<std::pair<std::string, std::uint64_t>> position, TimePoint now,
+                                AlertStore::Durability durability = AlertStore::Durability::fsync);
   // open -> acknowledged. `actor` is who did it (the API requires it non-empty); `note` may be empty.
   TransitionResult acknowledge(std::string_view id, std::string_view actor, std::string_view note,
                                TimePoint now);
@@ -80,7 +82,8 @@ class AlertService {
  private:
   TransitionResult transition(BookDecision decision, std::string_view id);
   std::vector<AlertEvent> commit_and_publish(const std::vector<AlertChange>& changes,
-                                             std::optional<std::pair<std::string, std::uint64_t>> position);
+                                             std::optional<std::pair<std::string, std::uint64_t>> position,
+                                             AlertStore::Durability durability);
 
   AlertStore store_;  // own synchronisation
   AlertBus bus_;      // own synchronisation

@@ -86,7 +86,8 @@ TEST_F(AlertServiceTest, DedupContinuesAfterRestart) {
   EXPECT_EQ(events[0].alert.count, 2u);
   EXPECT_EQ(events[0].alert.severity, Severity::critical);
   EXPECT_EQ(events[0].alert.severity_raised_at, t0() + 5min);
-  EXPECT_EQ(events[0].event_id, 2u);  // event ids continue too
+  // Event ids continue too, after the ids the first run reserved (AlertStore::kEventIdBlock).
+  EXPECT_EQ(events[0].event_id, 1 + AlertStore::kEventIdBlock + 1);
 }
 
 // The processor's recovery pattern: effects and position are committed together, so after a restart

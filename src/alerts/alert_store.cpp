@@ -44,6 +44,9 @@ CREATE INDEX IF NOT EXISTS alert_events_by_alert ON alert_events(alert_id, event
 CREATE TABLE IF NOT EXISTS consumer_positions(
   name TEXT PRIMARY KEY,
   seq INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS event_id_reservation(
+  one INTEGER PRIMARY KEY CHECK (one = 1),
+  upto INTEGER NOT NULL);
 )sql";
 
 constexpr const char* kUpsertAlert = R"sql(
@@ -54,7 +57,12 @@ ON CONFLICT(id) DO UPDATE SET severity = excluded.severity, status = excluded.st
   updated_at = excluded.updated_at, doc = excluded.doc)sql";
 
 constexpr const char* kInsertEvent = R"sql(
-INSERT INTO alert_events(alert_id, kind, actor, note, at, snapshot) VALUES(?1, ?2, ?3, ?4, ?5, ?6))sql";
+INSERT INTO alert_events(event_id, alert_id, kind, actor, note, at, snapshot)
+VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7))sql";
+
+constexpr const char* kReserveEventIds = R"sql(
+INSERT INTO event_id_reservation(one, upto) VALUES(1, ?1)
+ON CONFLICT(one) DO UPDATE SET upto = excluded.upto)sql";
 
 constexpr const char* kUpsertPosition = R"sql(
 INSERT INTO consumer_positions(name, seq) VALUES(?1, ?2)
@@ -118,12 +126,25 @@ std::optional<AlertCursor> decode_cursor(std::string_view token) {
   return AlertCursor{from_millis(ms), plain.substr(colon + 1)};
 }
 
-AlertStore::AlertStore(const std::filesystem::path& file) : file_(file) {
+AlertStore::AlertStore(const std::filesystem::path& file, std::uint64_t event_id_block)
+    : file_(file), event_id_block_(std::max<std::uint64_t>(1, event_id_block)) {
   try {
     writer_ = std::make_unique<SqliteDb>(file, /*create=*/true);
     configure(*writer_);
     writer_->exec("PRAGMA journal_mode = WAL");
     writer_->exec(kSchema);
+    // Ids up to the durable reservation may have been handed out by the previous run in commits a
+    // power loss took back; start after it. A file from before reservations: its events were all
+    // fsynced, so after the newest one.
+    std::int64_t reserved = 0;
+    {
+      auto stmt = writer_->prepare(
+          "SELECT MAX(COALESCE((SELECT upto FROM event_id_reservation), 0), "
+          "COALESCE((SELECT MAX(event_id) FROM alert_events), 0))");
+      if (stmt.step()) reserved = stmt.column_int(0);
+    }
+    reserved_upto_ = static_cast<std::uint64_t>(reserved);
+    next_event_id_ = reserved_upto_ + 1;
     reader_ = std::make_unique<SqliteDb>(file, /*create=*/false);
     configure(*reader_);
   } catch (const SqliteError& e) {
@@ -141,14 +162,26 @@ void AlertStore::set_writer_sync(Sync sync) {
 
 std::vector<AlertEvent> AlertStore::commit(
     const std::vector<AlertChange>& changes,
-    std::optional<std::pair<std::string, std::uint64_t>> consumer_position) {
+    std::optional<std::pair<std::string, std::uint64_t>> consumer_position, Durability durability) {
+  if (durability == Durability::replayable && !consumer_position) {
+    throw std::invalid_argument("AlertStore::commit: a replayable commit must carry the consumer position");
+  }
   std::vector<AlertEvent> events;
   if (changes.empty() && !consumer_position) return events;
   events.reserve(changes.size());
   std::lock_guard lock(write_mu_);
   return guard(file_, [&] {
-    set_writer_sync(changes.empty() ? Sync::normal : Sync::full);
+    // The ids this commit hands out; past the reservation, this commit extends it and is fsynced,
+    // so that no id it publishes can be handed out again after a power loss.
+    const std::uint64_t first_id = next_event_id_;
+    const std::uint64_t last_id = first_id + changes.size() - 1;  // first_id - 1 when no changes
+    const bool reserving = !changes.empty() && last_id > reserved_upto_;
+    const std::uint64_t reserve_upto = reserving ? last_id + event_id_block_ : reserved_upto_;
+    const bool fsync = reserving || (!changes.empty() && durability == Durability::fsync);
+    set_writer_sync(fsync ? Sync::full : Sync::normal);
     Transaction tx(*writer_);
+    if (reserving) writer_->prepare(kReserveEventIds).bind(1, static_cast<std::int64_t>(reserve_upto)).run();
+    std::uint64_t id = first_id;
     for (const auto& change : changes) {
       const Alert& a = change.alert;
       const std::string doc = boost::json::serialize(to_json(a));
@@ -165,15 +198,15 @@ std::vector<AlertEvent> AlertStore::commit(
           .bind(10, doc)
           .run();
       writer_->prepare(kInsertEvent)
-          .bind(1, a.id)
-          .bind(2, to_string(change.kind))
-          .bind(3, change.actor)
-          .bind(4, change.note)
-          .bind(5, millis(change.at))
-          .bind(6, doc)
+          .bind(1, static_cast<std::int64_t>(id))
+          .bind(2, a.id)
+          .bind(3, to_string(change.kind))
+          .bind(4, change.actor)
+          .bind(5, change.note)
+          .bind(6, millis(change.at))
+          .bind(7, doc)
           .run();
-      events.push_back(AlertEvent{static_cast<std::uint64_t>(writer_->last_insert_rowid()), change.kind, a,
-                                  change.actor, change.note, change.at});
+      events.push_back(AlertEvent{id++, change.kind, a, change.actor, change.note, change.at});
     }
     if (consumer_position) {
       writer_->prepare(kUpsertPosition)
@@ -182,6 +215,9 @@ std::vector<AlertEvent> AlertStore::commit(
           .run();
     }
     tx.commit();
+    // Only a commit that happened moves the counters: a failed one leaves them where they were.
+    next_event_id_ = id;
+    reserved_upto_ = reserve_upto;
     return std::move(events);
   });
 }

@@ -71,25 +71,44 @@ struct AlertPage {
 
 class AlertStore {
  public:
-  // Opens or creates the file and its schema.
-  explicit AlertStore(const std::filesystem::path& file);
+  // Event ids are reserved on disk this many at a time (see Durability).
+  static constexpr std::uint64_t kEventIdBlock = 4096;
+
+  // Opens or creates the file and its schema. `event_id_block`: how many event ids one fsynced
+  // reservation covers (at least 1; tests use small blocks).
+  explicit AlertStore(const std::filesystem::path& file, std::uint64_t event_id_block = kEventIdBlock);
   ~AlertStore();
   AlertStore(const AlertStore&) = delete;
   AlertStore& operator=(const AlertStore&) = delete;
 
+  // How a commit with changes must survive a power loss. Every commit survives a crash of the
+  // process (WAL); the difference is whether it is fsynced before commit() returns.
+  enum class Durability {
+    // fsynced (synchronous=FULL): user actions, and anything that cannot be derived again.
+    fsync,
+    // Derivable again from the intake log, so not fsynced (synchronous=NORMAL). The commit must
+    // carry the consumer position of the records whose effects it stores: a power loss that takes
+    // it back takes the position back with it, and the consumer replays those records. WAL commits
+    // are ordered, so a lost commit never outlives a later fsynced one.
+    replayable,
+  };
+
   // Upserts each change's alert, appends one event per change, and sets the consumer position
   // (name, seq) when given; all or nothing. Returns the events in the order of `changes`, with
-  // their ids. An empty `changes` with a position just records the position.
+  // their ids. An empty `changes` with a position just records the position, never fsynced (it is
+  // replayable by definition).
   //
-  // Durability: a commit that carries changes is fsynced before it returns (synchronous=FULL):
-  // its events are published to the alert stream with their ids, so they must survive a power
-  // loss. A commit of a position alone is not fsynced (synchronous=NORMAL, WAL): it survives a
-  // crash of the process, and a power loss can at worst move the position back to the last
-  // fsynced commit, from where the consumer replays observations whose effects are idempotent.
-  // WAL commits are ordered, so a lost position never outlives a later durable commit. This saves
-  // the pipeline a second fsync stream beside the intake log's on every quiet round.
+  // Event ids increase and are never handed out twice, not even across a power loss that takes
+  // back replayable commits whose events were already published to the alert stream: ids are
+  // reserved on disk a block at a time, the commit that extends the reservation is fsynced, and a
+  // new start continues after the reservation. A power loss therefore leaves a gap in the ids,
+  // and the replayed changes get new, higher ids: a stream client resuming with Last-Event-ID
+  // receives them (again) instead of skipping them.
+  //
+  // Throws std::invalid_argument for a replayable commit without a position.
   std::vector<AlertEvent> commit(const std::vector<AlertChange>& changes,
-                                 std::optional<std::pair<std::string, std::uint64_t>> consumer_position);
+                                 std::optional<std::pair<std::string, std::uint64_t>> consumer_position,
+                                 Durability durability = Durability::fsync);
 
   // Last committed position of a consumer; 0 when it never committed one.
   std::uint64_t consumer_position(std::string_view name);
@@ -107,8 +126,11 @@ class AlertStore {
   enum class Sync { normal, full };
   void set_writer_sync(Sync sync);  // caller holds write_mu_
 
+  const std::uint64_t event_id_block_;
   std::mutex write_mu_;
   std::unique_ptr<SqliteDb> writer_;  // guarded by write_mu_
+  std::uint64_t next_event_id_ = 1;   // guarded by write_mu_
+  std::uint64_t reserved_upto_ = 0;   // guarded by write_mu_; ids up to here are reserved on disk
   Sync writer_sync_ = Sync::full;     // guarded by write_mu_; configure() starts it at FULL
   std::mutex read_mu_;
   std::unique_ptr<SqliteDb> reader_;  // guarded by read_mu_

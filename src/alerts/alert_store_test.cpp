@@ -226,6 +226,93 @@ TEST_F(AlertStoreTest, EventsAfterResumesInOrder) {
   EXPECT_TRUE(store.events_after(committed.back().event_id, 10).empty());
 }
 
+TEST_F(AlertStoreTest, ANewStartContinuesAfterTheReservedEventIds) {
+  std::uint64_t last = 0;
+  {
+    AlertStore store(file_, /*event_id_block=*/10);
+    auto a = book_.on_finding(finding("news2", Severity::medium, "r", {"o1"}), context("P1"), clock_.now());
+    auto b = book_.on_finding(finding("news2", Severity::medium, "r", {"o2"}), context("P2"), clock_.now());
+    auto events = store.commit({*a, *b}, std::make_pair(std::string("processor"), std::uint64_t{2}),
+                               AlertStore::Durability::replayable);
+    ASSERT_EQ(events.size(), 2u);
+    EXPECT_EQ(events[0].event_id, 1u);
+    EXPECT_EQ(events[1].event_id, 2u);
+    last = events[1].event_id;
+  }
+  // That commit reserved ids up to 2 + 10; the next run may not know which of them were handed out.
+  AlertStore store(file_, 10);
+  auto c = book_.on_finding(finding("news2", Severity::medium, "r", {"o3"}), context("P3"), clock_.now());
+  const auto events = store.commit({*c}, std::nullopt);
+  EXPECT_EQ(events.front().event_id, 13u);
+  const auto after = store.events_after(last, 10);
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after.front().event_id, 13u);
+}
+
+TEST_F(AlertStoreTest, EventIdsPublishedBeforeAPowerLossAreNeverHandedOutAgain) {
+  const auto position = [](std::uint64_t seq) { return std::make_pair(std::string("processor"), seq); };
+  const auto change = [&](const std::string& patient, const std::string& obs) {
+    return *book_.on_finding(finding("news2", Severity::medium, "r", {obs}), context(patient), clock_.now());
+  };
+  const std::filesystem::path durable = dir_.file("durable");
+  std::uint64_t published_last = 0;
+  {
+    AlertStore store(file_, 100);
+    // Extends the reservation, so it is fsynced: what is on disk now survives a power loss.
+    store.commit({change("P1", "o1")}, position(1), AlertStore::Durability::replayable);
+    std::filesystem::create_directories(durable);
+    for (const auto& entry : std::filesystem::directory_iterator(dir_.path())) {
+      // The WAL index (-shm) is shared memory, not data: a new start rebuilds it.
+      if (entry.is_regular_file() && !entry.path().string().ends_with("-shm")) {
+        std::filesystem::copy_file(entry.path(), durable / entry.path().filename());
+      }
+    }
+    // Within the reservation: not fsynced, yet published to the stream with their ids.
+    const auto lost = store.commit({change("P2", "o2"), change("P3", "o3")}, position(3),
+                                   AlertStore::Durability::replayable);
+    ASSERT_EQ(lost.size(), 2u);
+    published_last = lost.back().event_id;
+  }
+  // The power loss: the files go back to what the last fsync left.
+  std::vector<std::filesystem::path> written;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_.path())) {
+    if (entry.is_regular_file()) written.push_back(entry.path());
+  }
+  for (const auto& path : written) std::filesystem::remove(path);
+  for (const auto& entry : std::filesystem::directory_iterator(durable)) {
+    std::filesystem::copy_file(entry.path(), dir_.path() / entry.path().filename());
+  }
+
+  AlertStore store(file_, 100);
+  EXPECT_EQ(store.consumer_position("processor"), 1u);  // so the consumer replays records 2 and 3
+  EXPECT_EQ(store.last_event_id(), 1u);
+  // The replay, in a new process whose book comes from the store, stores the same changes again; a
+  // client that saw the lost events and resumes after them receives the replayed ones instead of
+  // skipping them.
+  AlertBook restarted(store.load_unresolved(), AlertIdGenerator(12));
+  const auto again = [&](const std::string& patient, const std::string& obs) {
+    auto c =
+        restarted.on_finding(finding("news2", Severity::medium, "r", {obs}), context(patient), clock_.now());
+    EXPECT_TRUE(c);
+    return c.value_or(AlertChange{});
+  };
+  const auto replayed =
+      store.commit({again("P2", "o2"), again("P3", "o3")}, position(3), AlertStore::Durability::replayable);
+  ASSERT_EQ(replayed.size(), 2u);
+  EXPECT_GT(replayed.front().event_id, published_last);
+  const auto resumed = store.events_after(published_last, 10);
+  ASSERT_EQ(resumed.size(), 2u);
+  EXPECT_EQ(resumed[0].event_id, replayed[0].event_id);
+  EXPECT_EQ(resumed[1].event_id, replayed[1].event_id);
+}
+
+TEST_F(AlertStoreTest, AReplayableCommitMustCarryThePosition) {
+  AlertStore store(file_);
+  auto c = book_.on_finding(finding("news2", Severity::medium, "r", {"o1"}), context("P1"), clock_.now());
+  EXPECT_THROW(store.commit({*c}, std::nullopt, AlertStore::Durability::replayable), std::invalid_argument);
+  EXPECT_EQ(store.last_event_id(), 0u);
+}
+
 TEST(AlertStoreOpenTest, UnopenableFileNamesThePath) {
   testing::TempDir dir;
   const auto bad = dir.path() / "missing-dir" / "alerts.db";

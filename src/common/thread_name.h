@@ -7,6 +7,7 @@
 #include <boost/asio/post.hpp>
 #include <cstddef>
 #include <latch>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -22,14 +23,16 @@ inline void name_this_thread(std::string_view name) {
 // right after creating the pool, before other work is posted.
 template <typename Pool>
 void name_pool_threads(Pool& pool, std::size_t threads, std::string_view prefix) {
-  std::latch all_named(static_cast<std::ptrdiff_t>(threads));
+  // Shared, not on this stack: a task can still be inside arrive_and_wait() after the count
+  // reached zero and this function returned, and waiting on a destroyed latch never ends.
+  auto all_named = std::make_shared<std::latch>(static_cast<std::ptrdiff_t>(threads));
   for (std::size_t i = 0; i < threads; ++i) {
-    boost::asio::post(pool, [&all_named, i, prefix] {
-      name_this_thread(std::string(prefix) + std::to_string(i));
-      all_named.arrive_and_wait();
+    boost::asio::post(pool, [all_named, name = std::string(prefix) + std::to_string(i)] {
+      name_this_thread(name);
+      all_named->arrive_and_wait();
     });
   }
-  all_named.wait();
+  all_named->wait();
 }
 
 }  // namespace vigil

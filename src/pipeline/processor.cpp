@@ -317,11 +317,18 @@ Processor::Findings Processor::finish_round() {
 }
 
 bool Processor::commit(const Findings& findings, RoundInfo& info) {
+  // A round of records is stored with its position and can be derived again from the log (see
+  // AlertStore::Durability), so it is not fsynced. A missing-data scan's alerts are fsynced: they
+  // come from the clock, not from records, and a replay would raise them only a scan later.
+  const auto durability = info.kind == RoundInfo::Kind::missing_data_scan
+                              ? alerts::AlertStore::Durability::fsync
+                              : alerts::AlertStore::Durability::replayable;
   std::vector<alerts::AlertEvent> events;
   std::size_t attempts = 0;
   const bool stored = retrying("store the round's alerts", [&] {
     ++attempts;
-    events = alerts_.apply(findings, std::make_pair(options_.consumer, info.last_seq), clock_.now());
+    events =
+        alerts_.apply(findings, std::make_pair(options_.consumer, info.last_seq), clock_.now(), durability);
   });
   if (!stored) return false;  // uncommitted: the next start replays the round
   counters_->findings.fetch_add(findings.size(), std::memory_order_relaxed);
