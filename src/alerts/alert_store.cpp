@@ -8,6 +8,7 @@
 #include <charconv>
 
 #include "alerts/sqlite_db.h"
+#include "common/hex.h"
 
 namespace vigil::alerts {
 namespace {
@@ -103,10 +104,7 @@ auto guard(const std::filesystem::path& file, F&& f) {
 std::string encode_cursor(const AlertCursor& cursor) {
   // Hex of "<updated_at ms>:<id>": URL-safe and obviously not meant to be edited by hand.
   const std::string plain = fmt::format("{}:{}", millis(cursor.updated_at), cursor.id);
-  std::string out;
-  out.reserve(plain.size() * 2);
-  for (unsigned char c : plain) out += fmt::format("{:02x}", c);
-  return out;
+  return to_hex({reinterpret_cast<const std::uint8_t*>(plain.data()), plain.size()});
 }
 
 std::optional<AlertCursor> decode_cursor(std::string_view token) {

@@ -3,10 +3,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <boost/asio/post.hpp>
 #include <filesystem>
 #include <fstream>
-#include <latch>
 #include <system_error>
 
 #include "api/api.h"

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "common/hex.h"
 #include "store/store_error.h"
 
 namespace vigil::store::pg {
@@ -58,15 +59,8 @@ Param::Param(const std::optional<std::string>& text) {
 }
 
 Param Param::bytea(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
   Param p;
-  std::string& out = p.value_.emplace("\\x");
-  out.reserve(2 + bytes.size() * 2);
-  for (const char c : bytes) {
-    const auto b = static_cast<unsigned char>(c);
-    out += kHex[b >> 4];
-    out += kHex[b & 0xf];
-  }
+  p.value_.emplace("\\x" + to_hex({reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()}));
   return p;
 }
 
