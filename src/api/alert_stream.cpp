@@ -38,8 +38,8 @@ constexpr std::size_t kBacklogPage = 500;
 constexpr auto kWriteTimeout = std::chrono::seconds(30);
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
-// Shared between the handler (on the connection's strand) and the bus's notify callback (on the
-// publishing thread), which only ever posts to the strand.
+// Shared between the handler (on the connection's I/O thread) and the bus's notify callback (on the
+// publishing thread), which only ever posts to that thread's executor.
 struct StreamSignal {
   explicit StreamSignal(const asio::any_io_executor& ex) : timer(ex) {}
   asio::steady_timer timer;

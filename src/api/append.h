@@ -1,6 +1,6 @@
 #pragma once
 // co_await-able durable append: hands a batch to the log and resumes the calling coroutine on its
-// own executor (the connection's strand) once the log's writer reports it durable or failed. The
+// own executor (the connection's I/O thread) once the log's writer reports it durable or failed. The
 // network thread is free while the fsync happens.
 #include <boost/asio/awaitable.hpp>
 #include <chrono>

@@ -3,11 +3,11 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/empty_body.hpp>
@@ -28,6 +28,20 @@ constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 const Chain Server::kNoMiddleware;
 
+namespace {
+
+std::vector<std::unique_ptr<asio::io_context>> make_contexts(unsigned threads) {
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  for (unsigned i = 0; i < std::max(1U, threads); ++i) {
+    // Concurrency hint 1: exactly one thread runs each, so Asio keeps work posted from that thread
+    // on a private queue. Posts from other threads (the log's writer, the alert bus) stay safe.
+    contexts.push_back(std::make_unique<asio::io_context>(1));
+  }
+  return contexts;
+}
+
+}  // namespace
+
 struct Server::Connection {
   explicit Connection(tcp::socket socket) : stream(std::move(socket)) {
     boost::system::error_code ec;
@@ -36,18 +50,18 @@ struct Server::Connection {
   }
   beast::tcp_stream stream;
   std::string remote_address;
-  std::uint64_t requests = 0;  // only touched on the strand
+  std::uint64_t requests = 0;  // only touched on the connection's I/O thread
   ConnectionHooks hooks;
-  bool reading = false;  // waiting for (or reading) a request; only touched on the strand
-  bool alive = true;     // false once the session ended; only touched on the strand
+  bool reading = false;  // waiting for (or reading) a request; only touched on the I/O thread
+  bool alive = true;     // false once the session ended; only touched on the I/O thread
 };
 
 Server::Server(ServerOptions options, const Router& router, const Chain* chain)
     : options_(std::move(options)),
       router_(router),
       chain_(chain != nullptr ? chain : &kNoMiddleware),
-      ioc_(static_cast<int>(options_.io_threads)),
-      acceptor_(ioc_) {
+      contexts_(make_contexts(options_.io_threads)),
+      acceptor_(*contexts_.front()) {
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(options_.host, ec);
   if (ec)
@@ -70,7 +84,7 @@ Server::~Server() {
 }
 
 void Server::start() {
-  asio::co_spawn(ioc_, accept_loop(), [](const std::exception_ptr& e) {
+  asio::co_spawn(*contexts_.front(), accept_loop(), [](const std::exception_ptr& e) {
     if (!e) return;
     try {
       std::rethrow_exception(e);
@@ -81,11 +95,12 @@ void Server::start() {
   // spdlog's registry is created on first use: create it before the network threads can race to
   // (libspdlog is not TSan-instrumented, so TSan would report the static initialisation).
   (void)spdlog::default_logger_raw();
-  threads_.reserve(options_.io_threads);
-  for (unsigned i = 0; i < options_.io_threads; ++i) {
+  threads_.reserve(contexts_.size());
+  for (std::size_t i = 0; i < contexts_.size(); ++i) {
+    work_.push_back(asio::make_work_guard(*contexts_[i]));
     threads_.emplace_back([this, i] {
       name_this_thread("vigil-io-" + std::to_string(i));
-      ioc_.run();
+      contexts_[i]->run();
     });
   }
 }
@@ -100,7 +115,7 @@ bool Server::shutdown() {
   stopped_ = true;
   // Stage 1: stop accepting.
   draining_.store(true);
-  asio::post(ioc_, [this] {
+  asio::post(acceptor_.get_executor(), [this] {
     boost::system::error_code ignored;
     acceptor_.close(ignored);
   });
@@ -126,7 +141,8 @@ bool Server::shutdown() {
   }
   // Stage 3: force. Whatever is still running is abandoned with the event loop.
   if (!clean) spdlog::warn("shutdown grace period over; closing {} connection(s)", connections());
-  ioc_.stop();
+  work_.clear();
+  for (auto& context : contexts_) context->stop();
   for (auto& t : threads_) t.join();
   threads_.clear();
   // No thread runs the event loop any more: close what was forced so that its clients see the
@@ -143,7 +159,10 @@ bool Server::shutdown() {
 
 asio::awaitable<void> Server::accept_loop() {
   for (;;) {
-    tcp::socket socket(asio::make_strand(ioc_));
+    // The connection's I/O thread is chosen now, before the socket exists, so that every operation
+    // on it runs there.
+    tcp::socket socket(*contexts_[next_context_]);
+    next_context_ = (next_context_ + 1) % contexts_.size();
     auto [ec] = co_await acceptor_.async_accept(socket, kTuple);
     if (ec) {
       if (ec == asio::error::operation_aborted || draining_.load()) co_return;

@@ -1,9 +1,14 @@
 #pragma once
 // Vigil's HTTP/1.1 server: Boost.Asio + Beast with C++20 coroutines.
 //
-// - One coroutine and one strand per connection; keep-alive; a body size limit on every parser;
+// - One io_context per I/O thread (the "io_context per core" design): a connection is handed to one
+//   of them at accept, round-robin, and lives on that thread alone. So a connection's work needs no
+//   strand, and its event loop takes no lock for what it posts to itself and wakes no sibling
+//   thread (a shared io_context run by N threads paid a futex wake per hand-off and an any_executor
+//   strand wrapper per operation: measured in docs/benchmarks.md, 2026-12-03 night).
+// - One coroutine per connection; keep-alive; a body size limit on every parser;
 //   an idle timeout between requests and a read timeout once a request started.
-// - Handlers come from a Router and run on the connection's strand behind the middleware Chain
+// - Handlers come from a Router and run on the connection's I/O thread behind the middleware Chain
 //   (http/middleware.h), inside an exception guard (500, or 504 for DeadlineExceeded); a handler
 //   must never block (blocking work goes to a separate pool, see http/blocking.h).
 // - Shutdown in stages (shutdown()): stop accepting, let in-flight requests finish and answer
@@ -12,6 +17,7 @@
 // Thread safety: start(), shutdown() and port() may be called from any one controlling thread.
 // Construction binds the socket, so an occupied port fails at once with a ServerError.
 #include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <condition_variable>
@@ -62,7 +68,6 @@ class Server {
   bool shutdown();
   // Number of open connections (for tests and metrics).
   [[nodiscard]] std::size_t connections() const;
-  [[nodiscard]] asio::io_context& context() { return ioc_; }
 
  private:
   struct Connection;
@@ -75,7 +80,11 @@ class Server {
   const Router& router_;
   const Chain* chain_;
   static const Chain kNoMiddleware;
-  asio::io_context ioc_;
+  // One per I/O thread; contexts_[0] also runs the acceptor. Each has a work guard while the
+  // server runs, so a thread with no connection yet keeps waiting for one.
+  std::vector<std::unique_ptr<asio::io_context>> contexts_;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+  std::size_t next_context_ = 0;  // round-robin; only touched by the accept loop
   asio::ip::tcp::acceptor acceptor_;
   std::uint16_t port_ = 0;
   std::vector<std::thread> threads_;

@@ -66,13 +66,13 @@ struct RouteInfo {
 
 // Per-connection state a streaming handler may hook into.
 struct ConnectionHooks {
-  // Called on the connection's strand when the server starts draining; a streaming handler sets it
+  // Called on the connection's I/O thread when the server starts draining; a streaming handler sets it
   // to end its stream (cancel its timers). Cleared by the server once the handler returns.
   std::function<void()> on_drain;
 };
 
 // Everything a handler gets. Lives for one request; references stay valid until the handler's
-// coroutine completes. Handlers run on the connection's strand.
+// coroutine completes. Handlers run on the connection's I/O thread.
 struct RequestContext {
   RequestContext(Request& req, beast::tcp_stream& s, std::string_view p, std::string_view q, PathParams pp,
                  std::chrono::steady_clock::time_point received, const std::atomic<bool>& drain,
