@@ -9,11 +9,12 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/read_size.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
 #include "common/thread_name.h"
@@ -25,6 +26,8 @@ namespace vigil::http {
 
 using asio::ip::tcp;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t kReadSize = 65536;  // the most one read asks for, as Beast's read uses
+constexpr std::size_t kInitialBuffer = 4096;
 
 const Chain Server::kNoMiddleware;
 
@@ -47,8 +50,12 @@ struct Server::Connection {
     boost::system::error_code ec;
     const auto peer = stream.socket().remote_endpoint(ec);
     if (!ec) remote_address = peer.address().to_string();
+    // Synchronous writes return would_block instead of waiting (see write_response); asynchronous
+    // operations are unaffected.
+    stream.socket().non_blocking(true, ec);
   }
   beast::tcp_stream stream;
+  std::string out;  // the response being written; kept to reuse its capacity
   std::string remote_address;
   std::uint64_t requests = 0;  // only touched on the connection's I/O thread
   ConnectionHooks hooks;
@@ -210,25 +217,103 @@ Response error_for_read(const boost::system::error_code& ec) {
 
 }  // namespace
 
+// Reads one request into `parser`. Bytes already buffered (a pipelined request, or a body that came
+// in the header's segment) are parsed before anything is read, and reads go straight to the
+// stream's read_some: a request that arrives in one segment costs one read and one wake-up, where
+// Beast's async_read_header plus async_read cost two composed operations and a posted completion.
+// End of stream before any byte is bhttp::error::end_of_stream, as with Beast's read.
+asio::awaitable<boost::system::error_code> Server::read_request(Connection& conn, beast::flat_buffer& buffer,
+                                                                RequestParser& parser) {
+  auto& stream = conn.stream;
+  bool expect_checked = false;
+  for (;;) {
+    boost::system::error_code ec;
+    if (buffer.size() != 0) {
+      const std::size_t used = parser.put(buffer.data(), ec);
+      buffer.consume(used);
+      if (ec && ec != bhttp::error::need_more) co_return ec;
+      if (parser.is_done()) co_return boost::system::error_code{};
+      if (used != 0 && buffer.size() != 0) continue;  // progress, and more to parse
+    }
+    if (parser.is_header_done() && !expect_checked) {
+      expect_checked = true;
+      if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+        bhttp::response<bhttp::empty_body> cont{Status::continue_, 11};
+        stream.expires_after(options_.read_timeout);
+        auto [wec, written] = co_await bhttp::async_write(stream, cont, kTuple);
+        if (wec) co_return wec;
+      }
+    }
+    // Waiting for a request is the idle timeout; once one has begun, the read timeout.
+    stream.expires_after(parser.got_some() || buffer.size() != 0 ? options_.read_timeout
+                                                                 : options_.idle_timeout);
+    auto [rec, n] =
+        co_await stream.async_read_some(buffer.prepare(beast::read_size(buffer, kReadSize)), kTuple);
+    buffer.commit(n);
+    if (rec == asio::error::eof) {
+      if (!parser.got_some() && buffer.size() == 0) co_return bhttp::error::end_of_stream;
+      parser.put_eof(ec);
+      co_return ec ? ec : boost::system::error_code(bhttp::error::partial_message);
+    }
+    if (rec) co_return rec;
+  }
+}
+
+namespace {
+
+// The response's bytes exactly as Beast's serializer writes a non-chunked message: status line,
+// fields in order, blank line, body.
+void serialize(const Response& res, std::string& out) {
+  out.clear();
+  const std::string_view reason = res.reason().empty() ? bhttp::obsolete_reason(res.result()) : res.reason();
+  fmt::format_to(std::back_inserter(out), "HTTP/{}.{} {} {}\r\n", res.version() / 10, res.version() % 10,
+                 res.result_int(), reason);
+  for (const auto& field : res) {
+    out.append(field.name_string()).append(": ").append(field.value()).append("\r\n");
+  }
+  out.append("\r\n").append(res.body());
+}
+
+}  // namespace
+
+// Writes a whole response. A response that fits the socket's send buffer (nearly all do) is written
+// at once from this thread, with no asynchronous operation, timer or wake-up; what does not fit is
+// written asynchronously under the read timeout.
+asio::awaitable<boost::system::error_code> Server::write_response(Connection& conn, const Response& res) {
+  auto& stream = conn.stream;
+  if (res.chunked()) {  // no route answers chunked today; Beast's serializer would encode it
+    stream.expires_after(options_.read_timeout);
+    auto [ec, n] = co_await bhttp::async_write(stream, res, kTuple);
+    co_return ec;
+  }
+  serialize(res, conn.out);
+  std::size_t written = 0;
+  boost::system::error_code ec;
+  while (written < conn.out.size()) {
+    written +=
+        stream.socket().write_some(asio::buffer(conn.out.data() + written, conn.out.size() - written), ec);
+    if (ec) break;
+  }
+  if (!ec) co_return ec;
+  if (ec != asio::error::would_block && ec != asio::error::try_again) co_return ec;
+  stream.expires_after(options_.read_timeout);
+  auto [aec, n] = co_await asio::async_write(
+      stream, asio::buffer(conn.out.data() + written, conn.out.size() - written), kTuple);
+  co_return aec;
+}
+
 asio::awaitable<void> Server::session(std::shared_ptr<Connection> conn) {
   auto& stream = conn->stream;
   beast::flat_buffer buffer;
+  // Room for a typical request from the start, so that it is read in one call (read_size asks for
+  // only what capacity there is, and 512 bytes for an empty buffer).
+  buffer.reserve(kInitialBuffer);
   for (;;) {
     if (draining_.load()) break;
-    bhttp::request_parser<bhttp::string_body> parser;
+    RequestParser parser;
     parser.body_limit(options_.max_body_bytes);
     conn->reading = true;
-    stream.expires_after(options_.idle_timeout);
-    auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
-    if (!ec && !parser.is_done()) {
-      stream.expires_after(options_.read_timeout);
-      const auto expect = parser.get()[bhttp::field::expect];
-      if (beast::iequals(expect, "100-continue")) {
-        bhttp::response<bhttp::empty_body> cont{Status::continue_, 11};
-        std::tie(ec, n) = co_await bhttp::async_write(stream, cont, kTuple);
-      }
-      if (!ec) std::tie(ec, n) = co_await bhttp::async_read(stream, buffer, parser, kTuple);
-    }
+    const auto ec = co_await read_request(*conn, buffer, parser);
     conn->reading = false;
     if (ec) {
       const bool quiet = ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted ||
@@ -237,8 +322,7 @@ asio::awaitable<void> Server::session(std::shared_ptr<Connection> conn) {
       if (!quiet) {  // tell the client what was wrong with its request, then close
         auto res = error_for_read(ec);
         res.keep_alive(false);
-        stream.expires_after(options_.read_timeout);
-        co_await bhttp::async_write(stream, res, kTuple);
+        co_await write_response(*conn, res);
       }
       break;
     }
@@ -250,9 +334,7 @@ asio::awaitable<void> Server::session(std::shared_ptr<Connection> conn) {
     if (!res) break;  // a streaming handler owned the connection
     res->keep_alive(keep_alive && !draining_.load());
     res->set(bhttp::field::server, "vigil");
-    stream.expires_after(options_.read_timeout);
-    auto [wec, written] = co_await bhttp::async_write(stream, *res, kTuple);
-    if (wec || !res->keep_alive()) break;
+    if (const auto wec = co_await write_response(*conn, *res); wec || !res->keep_alive()) break;
   }
   boost::system::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);

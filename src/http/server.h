@@ -20,6 +20,8 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <condition_variable>
 #include <cstdint>
 #include <list>
@@ -72,7 +74,11 @@ class Server {
  private:
   struct Connection;
   asio::awaitable<void> accept_loop();
+  using RequestParser = bhttp::request_parser<bhttp::string_body>;
   asio::awaitable<void> session(std::shared_ptr<Connection> conn);
+  asio::awaitable<boost::system::error_code> read_request(Connection& conn, beast::flat_buffer& buffer,
+                                                          RequestParser& parser);
+  asio::awaitable<boost::system::error_code> write_response(Connection& conn, const Response& res);
   asio::awaitable<std::optional<Response>> dispatch(Request& req, Connection& conn, bool& keep_alive);
   static asio::awaitable<std::optional<Response>> terminal(RequestContext& ctx, const Router::Match& match);
 

@@ -22,6 +22,9 @@ Response text(std::string body) {
   return res;
 }
 
+// Larger than any loopback socket send buffer, so the server's immediate write cannot finish it.
+constexpr std::size_t kBigBody = std::size_t{16} * 1024 * 1024;
+
 class ServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -37,6 +40,11 @@ class ServerTest : public ::testing::Test {
     router_.add(Verb::get, "/boom", [](RequestContext&) -> asio::awaitable<std::optional<Response>> {
       throw std::runtime_error("secret detail");
       co_return std::nullopt;
+    });
+    router_.add(Verb::get, "/big", [](RequestContext&) -> asio::awaitable<std::optional<Response>> {
+      std::string body(kBigBody, 'b');
+      for (std::size_t i = 0; i < body.size(); i += 4096) body[i] = static_cast<char>('0' + (i / 4096) % 10);
+      co_return text(std::move(body));
     });
     // Blocks until the test releases it: an in-flight request during shutdown.
     router_.add(Verb::get, "/slow", [this](RequestContext& ctx) -> asio::awaitable<std::optional<Response>> {
@@ -120,6 +128,45 @@ TEST_F(ServerTest, ExpectContinueIsHonoured) {
   // read it explicitly, so accept either the 100 (then read the final) or the final directly.
   if (res.result() == Status::continue_) res = c.read();
   EXPECT_EQ(res.body(), "payload");
+}
+
+TEST_F(ServerTest, PipelinedRequestsInOneSegmentAreAnsweredInOrder) {
+  start();
+  TestClient c(server_->port());
+  // Three requests in one write: the server parses the buffered ones without reading again.
+  auto first = c.raw(
+      "GET /items/1 HTTP/1.1\r\nHost: x\r\n\r\n"
+      "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
+      "GET /items/3?z HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(first.body(), "1?");
+  EXPECT_EQ(c.read().body(), "hello");
+  EXPECT_EQ(c.read().body(), "3?z");
+  EXPECT_EQ(c.get("/hello").body(), "hi");  // and the connection goes on
+}
+
+TEST_F(ServerTest, RequestArrivingByteByByteIsParsed) {
+  start();
+  TestClient c(server_->port());
+  boost::asio::ip::tcp::no_delay nodelay(true);
+  c.stream().socket().set_option(nodelay);
+  const std::string bytes = "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\nhello world";
+  for (const char b : bytes) boost::asio::write(c.stream().socket(), boost::asio::buffer(&b, 1));
+  EXPECT_EQ(c.read().body(), "hello world");
+}
+
+TEST_F(ServerTest, ResponseLargerThanTheSendBufferArrivesWhole) {
+  start();
+  TestClient c(server_->port());
+  for (int i = 0; i < 2; ++i) {  // twice: the connection is usable after a partly asynchronous write
+    auto res = c.get("/big");
+    ASSERT_EQ(res.result(), Status::ok);
+    ASSERT_EQ(res.body().size(), kBigBody);
+    for (std::size_t at = 0; at < kBigBody; at += 4096) {
+      ASSERT_EQ(res.body()[at], static_cast<char>('0' + (at / 4096) % 10)) << "at " << at;
+    }
+    EXPECT_EQ(res.body().find_first_not_of("b0123456789"), std::string::npos);
+  }
+  EXPECT_EQ(c.get("/hello").body(), "hi");
 }
 
 TEST_F(ServerTest, IdleConnectionIsClosedAfterTimeout) {
