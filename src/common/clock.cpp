@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <iterator>
 
 namespace vigil {
 
@@ -89,15 +90,47 @@ bool parse_rfc3339(std::string_view s, TimePoint& out) {
   return true;
 }
 
-std::string format_rfc3339(TimePoint t) {
+namespace {
+
+// Writes `value` as exactly `width` decimal digits ending just before `end`; returns the start.
+char* put_digits(char* end, unsigned value, int width) {
+  for (int i = 0; i < width; ++i) {
+    *--end = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+  return end;
+}
+
+}  // namespace
+
+void append_rfc3339(TimePoint t, std::string& out) {
   using namespace std::chrono;
   const auto day = floor<days>(t);
   const year_month_day ymd{day};
   const hh_mm_ss<milliseconds> hms{t - day};
-  return fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}.{:03d}Z", static_cast<int>(ymd.year()),
-                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                     hms.hours().count(), hms.minutes().count(), hms.seconds().count(),
-                     hms.subseconds().count());
+  const int year = static_cast<int>(ymd.year());
+  if (year < 0 || year > 9999) {  // outside RFC 3339's four-digit years: rare, so fmt is fine
+    fmt::format_to(std::back_inserter(out), "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}.{:03d}Z", year,
+                   static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), hms.hours().count(),
+                   hms.minutes().count(), hms.seconds().count(), hms.subseconds().count());
+    return;
+  }
+  char text[] = "0000-00-00T00:00:00.000Z";
+  put_digits(text + 4, static_cast<unsigned>(year), 4);
+  put_digits(text + 7, static_cast<unsigned>(ymd.month()), 2);
+  put_digits(text + 10, static_cast<unsigned>(ymd.day()), 2);
+  put_digits(text + 13, static_cast<unsigned>(hms.hours().count()), 2);
+  put_digits(text + 16, static_cast<unsigned>(hms.minutes().count()), 2);
+  put_digits(text + 19, static_cast<unsigned>(hms.seconds().count()), 2);
+  put_digits(text + 23, static_cast<unsigned>(hms.subseconds().count()), 3);
+  out.append(text, sizeof(text) - 1);
+}
+
+std::string format_rfc3339(TimePoint t) {
+  std::string out;
+  out.reserve(24);
+  append_rfc3339(t, out);
+  return out;
 }
 
 }  // namespace vigil

@@ -59,5 +59,8 @@ class ScaledClock final : public Clock {
 bool parse_rfc3339(std::string_view text, TimePoint& out);
 // Formats as "2026-11-22T08:00:03.120Z".
 std::string format_rfc3339(TimePoint t);
+// Appends the same text to `out`, without allocating when `out` has room: the durable log encodes
+// a timestamp per observation, and fmt's runtime formatting was 7 % of an intake thread's time.
+void append_rfc3339(TimePoint t, std::string& out);
 
 }  // namespace vigil

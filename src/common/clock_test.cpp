@@ -20,6 +20,34 @@ TEST(Rfc3339, AppliesOffsets) {
   EXPECT_EQ(format_rfc3339(a), "2026-11-22T08:00:00.500Z");
 }
 
+TEST(Rfc3339, FormatsEveryFieldAtItsEdges) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"1970-01-01T00:00:00.000Z", "1970-01-01T00:00:00.000Z"},  // the epoch itself
+      {"1969-12-31T23:59:59.999Z", "1969-12-31T23:59:59.999Z"},  // just before it
+      {"2024-02-29T12:34:56.007Z", "2024-02-29T12:34:56.007Z"},  // leap day, leading zeros
+      {"0999-09-09T09:09:09.090Z", "0999-09-09T09:09:09.090Z"},  // a three-digit year is padded
+      {"9999-12-31T23:59:59.999Z", "9999-12-31T23:59:59.999Z"},
+  };
+  for (const auto& [in, want] : cases) {
+    TimePoint t;
+    ASSERT_TRUE(parse_rfc3339(in, t)) << in;
+    EXPECT_EQ(format_rfc3339(t), want);
+  }
+  // Past four digits the year is written whole, as fmt's {:04d} does.
+  TimePoint last;
+  ASSERT_TRUE(parse_rfc3339("9999-12-31T23:59:59.999Z", last));
+  EXPECT_EQ(format_rfc3339(last + std::chrono::milliseconds(1)), "10000-01-01T00:00:00.000Z");
+}
+
+TEST(Rfc3339, AppendKeepsWhatTheStringHeld) {
+  TimePoint t;
+  ASSERT_TRUE(parse_rfc3339("2026-11-22T08:00:03.120Z", t));
+  std::string out = R"({"at":")";
+  append_rfc3339(t, out);
+  out += "\"}";
+  EXPECT_EQ(out, R"({"at":"2026-11-22T08:00:03.120Z"})");
+}
+
 TEST(Rfc3339, TruncatesBeyondMilliseconds) {
   TimePoint t;
   ASSERT_TRUE(parse_rfc3339("2026-11-22T08:00:03.123456789Z", t));

@@ -1,6 +1,7 @@
 // The JSON writers and the durable-log encoding of codec.h. Hand-written rather than through a JSON
 // library because the output is fixed and small, and shortest round-trip doubles (fmt's "{}") are
 // what makes encode/decode exact.
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <cmath>
@@ -14,7 +15,10 @@ namespace {
 
 void write_number(double v, std::string& out) {
   if (std::isfinite(v)) {
-    fmt::format_to(std::back_inserter(out), "{}", v);
+    // Into a local buffer, then one append: a back_inserter pushes one character at a time.
+    char text[32];
+    const char* end = fmt::format_to(text, FMT_COMPILE("{}"), v);
+    out.append(text, static_cast<std::size_t>(end - text));
   } else {
     out += "null";
   }
@@ -90,7 +94,10 @@ void write_json(const Observation& obs, std::string& out) {
     }
     out += ']';
   }
-  write_string_field("effective_time", format_rfc3339(obs.effective_time), out);
+  write_key("effective_time", out);
+  out += '"';
+  append_rfc3339(obs.effective_time, out);
+  out += '"';
   out += '}';
 }
 
@@ -100,7 +107,10 @@ void write_json(const QuestionnaireResponse& response, std::string& out) {
   write_string_field("patient_id", response.patient_id, out);
   write_string_field("questionnaire", response.questionnaire_id, out);
   write_string_field("version", response.questionnaire_version, out);
-  write_string_field("authored", format_rfc3339(response.authored), out);
+  write_key("authored", out);
+  out += '"';
+  append_rfc3339(response.authored, out);
+  out += '"';
   write_key("answers", out);
   out += '{';
   for (std::size_t i = 0; i < response.answers.size(); ++i) {
@@ -121,7 +131,7 @@ void write_json(const QuestionnaireResponse& response, std::string& out) {
 
 std::string encode(const Observation& obs) {
   std::string out;
-  out.reserve(192);
+  out.reserve(256);  // a vital sign with a device is about 230 bytes
   write_json(obs, out);
   return out;
 }
