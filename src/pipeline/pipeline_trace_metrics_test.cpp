@@ -3,8 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <boost/json/serialize.hpp>
 #include <atomic>
+#include <boost/json/serialize.hpp>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -38,7 +38,8 @@ class PipelineTraceMetricsTest : public ::testing::Test {
     alerts_ = std::make_unique<alerts::AlertService>(dir_.file("alerts.db"));
   }
 
-  Processor& make(observability::MetricsRegistry* metrics = nullptr, observability::SpanSink* spans = nullptr) {
+  Processor& make(observability::MetricsRegistry* metrics = nullptr,
+                  observability::SpanSink* spans = nullptr) {
     ProcessorOptions o;
     o.idle_wait = 5ms;
     o.retry_backoff = 5ms;
@@ -122,12 +123,12 @@ class SpanList final : public observability::SpanSink {
 
 TEST_F(PipelineTraceMetricsTest, ATracedSampledRecordBecomesOneInternalSpanChildOfTheRequest) {
   SpanList sink;
-  const auto last = append(
-      *log_, {item(readings_.pulse(patient_id(2), 140, kT0)),
-              traced(item(readings_.pulse(patient_id(3), 140, kT0)), "not-a-traceparent"),
-              traced(item(readings_.pulse(patient_id(4), 140, kT0)),
-                     "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00"),  // not sampled
-              traced(item(readings_.pulse(patient_id(1), 140, kT0)), kTraceparent)});
+  const auto last =
+      append(*log_, {item(readings_.pulse(patient_id(2), 140, kT0)),
+                     traced(item(readings_.pulse(patient_id(3), 140, kT0)), "not-a-traceparent"),
+                     traced(item(readings_.pulse(patient_id(4), 140, kT0)),
+                            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00"),  // not sampled
+                     traced(item(readings_.pulse(patient_id(1), 140, kT0)), kTraceparent)});
   make(nullptr, &sink).start();
   wait_for_position(last);
 

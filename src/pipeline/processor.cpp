@@ -216,11 +216,16 @@ bool Processor::run_round(std::vector<log::Record> records) {
   const std::size_t count = records.size();
   pending_appended_ = records.back().appended_at;
   detail::AppendedRuns appended;
+  const bool inline_round = count <= options_.inline_round_records;  // see Small rounds in the header
   for (auto& record : records) {
     if (metrics_) appended.add(record.appended_at);
-    dispatch(workers_, Task::Kind::record, std::move(record));
+    if (inline_round) {
+      workers_[partition_of(record.patient_id, workers_.size())]->process_between_rounds(record);
+    } else {
+      dispatch(workers_, Task::Kind::record, std::move(record));
+    }
   }
-  const Findings findings = finish_round();
+  const Findings findings = inline_round ? collect_findings() : finish_round();
   read_to_ = pending_.last_seq;
   // A round without findings changes nothing but the position: storing that can wait (see Position
   // commits in the header), up to position_commit_records records or until the log goes quiet.
@@ -301,7 +306,10 @@ Processor::Findings Processor::finish_round() {
     worker->post(std::move(task));
   }
   done.wait();
+  return collect_findings();
+}
 
+Processor::Findings Processor::collect_findings() {
   std::vector<detail::SeqFinding> tagged;
   for (auto& worker : workers_) {
     auto part = worker->take_findings();

@@ -22,6 +22,11 @@
 // Order. A patient's records always go to the same worker, in log order; the findings of a round are
 // applied in log order.
 //
+// Small rounds. A round of at most `inline_round_records` records is evaluated on the consumer
+// thread itself, against the same workers' state, in log order: waking the workers and waiting for
+// them costs more than the rules for a handful of readings (the usual round while the pipeline
+// keeps up is a few records). Larger rounds, where the workers' parallelism pays, go to the pool.
+//
 // State. Each worker alone owns the PatientState of its patients (no locks on state). State lives in
 // memory, so start() first replays the newest `warmup_records` records up to the committed position
 // into it without raising alerts: NEWS2 windows, fever durations and missing-data clocks survive a
@@ -99,10 +104,11 @@ struct RoundInfo {
 };
 
 struct ProcessorOptions {
-  unsigned workers = 2;               // at least 1
-  std::size_t batch = 2048;           // max records per round; at least 1
-  std::size_t worker_queue = 4096;    // max tasks queued per worker; the consumer blocks beyond it
-  std::string consumer = "pipeline";  // the name the position is stored under in the alert store
+  unsigned workers = 2;                   // at least 1
+  std::size_t batch = 2048;               // max records per round; at least 1
+  std::size_t inline_round_records = 16;  // rounds this small run on the consumer (Small rounds); 0: none
+  std::size_t worker_queue = 4096;        // max tasks queued per worker; the consumer blocks beyond it
+  std::string consumer = "pipeline";      // the name the position is stored under in the alert store
   Duration missing_data_scan = std::chrono::minutes(1);  // clock time between scans; 0 disables
   std::uint64_t warmup_records = 1'000'000;  // newest committed records replayed into state on start
   std::chrono::milliseconds idle_wait{200};  // how long one Log::wait_for blocks when caught up
@@ -125,7 +131,8 @@ struct ProcessorOptions {
   // Called on the consumer thread after each committed round (findings stored), just before
   // stats().position shows it. Must be quick, must not throw and must not call stop().
   std::function<void(const RoundInfo&)> on_round;
-  // TEST ONLY: called on a worker's thread with its index for every record it takes in a round
+  // TEST ONLY: called with a worker's index for every record it takes in a round (on its thread, or
+  // on the consumer's for a small round)
   // (not in warm-up), in the order it takes them, before decoding.
   std::function<void(std::size_t worker, const log::Record& record)> on_record_for_test;
 };
@@ -184,7 +191,10 @@ class Processor {
   // has been quiet long enough. False when that commit was interrupted by stop().
   bool wait_or_flush();
   bool scan_missing_data();
+  // Ends a round the workers ran: waits until each has taken everything posted, then collects.
   Findings finish_round();
+  // The round's findings from every worker, in log order; only between rounds.
+  Findings collect_findings();
   // Stores the findings with the position info.last_seq; fills in info. False when stop() came
   // first.
   bool commit(const Findings& findings, RoundInfo& info);

@@ -153,7 +153,14 @@ TEST_F(ProcessorTest, ReadingPastThresholdOpensAlertWithContextAndAdvancesPositi
   EXPECT_EQ(rounds.back().latency, 1500ms);
 }
 
-TEST_F(ProcessorTest, EachPatientIsSeenByOneWorkerInLogOrder) {
+// Run by both ways a round is evaluated (processor.h, Small rounds): by the workers' threads, and
+// on the consumer's thread against the same workers' state.
+class RoundModeTest : public ProcessorTest, public ::testing::WithParamInterface<std::size_t> {};
+
+INSTANTIATE_TEST_SUITE_P(RoundModes, RoundModeTest, ::testing::Values(std::size_t{0}, std::size_t{1000}),
+                         [](const auto& info) { return info.param == 0 ? "OnWorkers" : "OnConsumer"; });
+
+TEST_P(RoundModeTest, EachPatientIsSeenByOneWorkerInLogOrder) {
   constexpr int kPerPatient = 20;
   std::vector<log::AppendItem> items;
   std::map<std::string, std::vector<std::string>> ids;  // per patient, in log order
@@ -173,7 +180,8 @@ TEST_F(ProcessorTest, EachPatientIsSeenByOneWorkerInLogOrder) {
   auto o = options();
   o.workers = 4;
   o.batch = 16;        // many rounds
-  o.worker_queue = 4;  // and a consumer that keeps meeting full queues
+  o.worker_queue = 4;  // and (on the workers) a consumer that keeps meeting full queues
+  o.inline_round_records = GetParam();
   o.on_record_for_test = [&](std::size_t worker, const log::Record& record) {
     std::lock_guard lock(mu);
     seen[record.patient_id].emplace_back(worker, record.seq);

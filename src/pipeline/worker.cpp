@@ -52,6 +52,10 @@ void Worker::post(Task task) {
   queue_.push(std::move(task));
 }
 
+void Worker::process_between_rounds(const log::Record& record) {
+  process_live(record);
+}
+
 void Worker::join() {
   if (thread_.joinable()) thread_.join();
 }

@@ -90,6 +90,11 @@ class Worker {
 
   void start();
   void post(Task task);  // blocks while the queue is full
+  // Evaluates a live record on the calling thread, as a `record` task would on the worker's. Only
+  // for the consumer between rounds (after a round's latch opened, before it posts again): the
+  // worker's thread is then waiting on its empty queue, and the latch and the queue's lock order
+  // the state's hand-over both ways. Saves a small round two thread wake-ups per worker.
+  void process_between_rounds(const log::Record& record);
   void join();
   std::vector<SeqFinding> take_findings();
 
@@ -117,7 +122,7 @@ class Worker {
   BoundedQueue<Task> queue_;  // own synchronisation
   std::thread thread_;
 
-  // Worker thread only.
+  // Worker thread, or the consumer between rounds (process_between_rounds).
   std::unordered_map<std::string, Slot> patients_;
   // Worker thread during a round, consumer between rounds (see above).
   std::vector<SeqFinding> findings_;
