@@ -106,7 +106,7 @@ struct RoundInfo {
 struct ProcessorOptions {
   unsigned workers = 2;                   // at least 1
   std::size_t batch = 2048;               // max records per round; at least 1
-  std::size_t inline_round_records = 16;  // rounds this small run on the consumer (Small rounds); 0: none
+  std::size_t inline_round_records = 64;  // rounds this small run on the consumer (Small rounds); 0: none
   std::size_t worker_queue = 4096;        // max tasks queued per worker; the consumer blocks beyond it
   std::string consumer = "pipeline";      // the name the position is stored under in the alert store
   Duration missing_data_scan = std::chrono::minutes(1);  // clock time between scans; 0 disables
