@@ -28,6 +28,7 @@ using asio::ip::tcp;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kReadSize = 65536;  // the most one read asks for, as Beast's read uses
 constexpr std::size_t kInitialBuffer = 4096;
+constexpr std::size_t kKeptOutput = 65536;  // response buffer capacity a connection keeps between requests
 
 const Chain Server::kNoMiddleware;
 
@@ -335,6 +336,8 @@ asio::awaitable<void> Server::session(std::shared_ptr<Connection> conn) {
     res->keep_alive(keep_alive && !draining_.load());
     res->set(bhttp::field::server, "vigil");
     if (const auto wec = co_await write_response(*conn, *res); wec || !res->keep_alive()) break;
+    // A large answer (an alert listing) must not stay reserved for the connection's lifetime.
+    if (conn->out.capacity() > kKeptOutput) std::string().swap(conn->out);
   }
   boost::system::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
