@@ -97,6 +97,11 @@ int VigilProcess::wait(std::chrono::seconds timeout) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   status_ = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
+  // The process has ended, but the reader may not have drained the pipe yet: wait for its end of
+  // file, so that output() after wait() holds everything the process wrote (an empty output() here
+  // once failed a test whose exit status was right). Bounded in case a child kept the pipe open.
+  std::unique_lock lock(mu_);
+  cv_.wait_for(lock, std::chrono::seconds(10), [&] { return eof_; });
   return *status_;
 }
 
