@@ -15,7 +15,7 @@ namespace {
 
 void write_number(double v, std::string& out) {
   if (std::isfinite(v)) {
-    // Into a local buffer, then one append: a back_inserter pushes one character at a time.
+    // A compiled format into a local buffer: no parse of the format string per number.
     char text[32];
     const char* end = fmt::format_to(text, FMT_COMPILE("{}"), v);
     out.append(text, static_cast<std::size_t>(end - text));
@@ -34,6 +34,13 @@ void write_key(std::string_view key, std::string& out, bool first = false) {
 void write_string_field(std::string_view key, std::string_view value, std::string& out, bool first = false) {
   write_key(key, out, first);
   write_json_string(value, out);
+}
+
+void write_time_field(std::string_view key, TimePoint t, std::string& out) {
+  write_key(key, out);
+  out += '"';
+  append_rfc3339(t, out);  // digits only: nothing to escape
+  out += '"';
 }
 
 }  // namespace
@@ -94,10 +101,7 @@ void write_json(const Observation& obs, std::string& out) {
     }
     out += ']';
   }
-  write_key("effective_time", out);
-  out += '"';
-  append_rfc3339(obs.effective_time, out);
-  out += '"';
+  write_time_field("effective_time", obs.effective_time, out);
   out += '}';
 }
 
@@ -107,10 +111,7 @@ void write_json(const QuestionnaireResponse& response, std::string& out) {
   write_string_field("patient_id", response.patient_id, out);
   write_string_field("questionnaire", response.questionnaire_id, out);
   write_string_field("version", response.questionnaire_version, out);
-  write_key("authored", out);
-  out += '"';
-  append_rfc3339(response.authored, out);
-  out += '"';
+  write_time_field("authored", response.authored, out);
   write_key("answers", out);
   out += '{';
   for (std::size_t i = 0; i < response.answers.size(); ++i) {

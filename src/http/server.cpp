@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -28,7 +29,6 @@ using asio::ip::tcp;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kReadSize = 65536;  // the most one read asks for, as Beast's read uses
 constexpr std::size_t kInitialBuffer = 4096;
-constexpr std::size_t kKeptOutput = 65536;  // response buffer capacity a connection keeps between requests
 
 const Chain Server::kNoMiddleware;
 
@@ -56,7 +56,7 @@ struct Server::Connection {
     stream.socket().non_blocking(true, ec);
   }
   beast::tcp_stream stream;
-  std::string out;  // the response being written; kept to reuse its capacity
+  std::string out;  // the header of the response being written; kept to reuse its capacity
   std::string remote_address;
   std::uint64_t requests = 0;  // only touched on the connection's I/O thread
   ConnectionHooks hooks;
@@ -262,9 +262,9 @@ asio::awaitable<boost::system::error_code> Server::read_request(Connection& conn
 
 namespace {
 
-// The response's bytes exactly as Beast's serializer writes a non-chunked message: status line,
-// fields in order, blank line, body.
-void serialize(const Response& res, std::string& out) {
+// The response's header exactly as Beast's serializer writes it for a non-chunked message: status
+// line, fields in order, blank line. The body is written from the response itself, not copied.
+void serialize_header(const Response& res, std::string& out) {
   out.clear();
   const std::string_view reason = res.reason().empty() ? bhttp::obsolete_reason(res.result()) : res.reason();
   fmt::format_to(std::back_inserter(out), "HTTP/{}.{} {} {}\r\n", res.version() / 10, res.version() % 10,
@@ -272,7 +272,16 @@ void serialize(const Response& res, std::string& out) {
   for (const auto& field : res) {
     out.append(field.name_string()).append(": ").append(field.value()).append("\r\n");
   }
-  out.append("\r\n").append(res.body());
+  out.append("\r\n");
+}
+
+// What is left of header + body after `written` bytes, as one gather-write sequence.
+std::array<asio::const_buffer, 2> unwritten(std::string_view header, std::string_view body,
+                                            std::size_t written) {
+  if (written < header.size()) {
+    return {asio::buffer(header.substr(written)), asio::buffer(body)};
+  }
+  return {asio::buffer(body.substr(written - header.size())), asio::const_buffer{}};
 }
 
 }  // namespace
@@ -287,19 +296,20 @@ asio::awaitable<boost::system::error_code> Server::write_response(Connection& co
     auto [ec, n] = co_await bhttp::async_write(stream, res, kTuple);
     co_return ec;
   }
-  serialize(res, conn.out);
+  serialize_header(res, conn.out);
+  const std::string_view header = conn.out;
+  const std::string_view body = res.body();
+  const std::size_t total = header.size() + body.size();
   std::size_t written = 0;
   boost::system::error_code ec;
-  while (written < conn.out.size()) {
-    written +=
-        stream.socket().write_some(asio::buffer(conn.out.data() + written, conn.out.size() - written), ec);
+  while (written < total) {
+    written += stream.socket().write_some(unwritten(header, body, written), ec);
     if (ec) break;
   }
   if (!ec) co_return ec;
   if (ec != asio::error::would_block && ec != asio::error::try_again) co_return ec;
   stream.expires_after(options_.read_timeout);
-  auto [aec, n] = co_await asio::async_write(
-      stream, asio::buffer(conn.out.data() + written, conn.out.size() - written), kTuple);
+  auto [aec, n] = co_await asio::async_write(stream, unwritten(header, body, written), kTuple);
   co_return aec;
 }
 
@@ -336,8 +346,6 @@ asio::awaitable<void> Server::session(std::shared_ptr<Connection> conn) {
     res->keep_alive(keep_alive && !draining_.load());
     res->set(bhttp::field::server, "vigil");
     if (const auto wec = co_await write_response(*conn, *res); wec || !res->keep_alive()) break;
-    // A large answer (an alert listing) must not stay reserved for the connection's lifetime.
-    if (conn->out.capacity() > kKeptOutput) std::string().swap(conn->out);
   }
   boost::system::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
