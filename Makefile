@@ -32,13 +32,15 @@ sanitizers:
 	$(MAKE) test PRESET=asan
 	$(MAKE) test PRESET=tsan
 
-# Style: clang-format rewrites in place; clang-tidy (.clang-tidy) reads build/<preset>/compile_commands.json.
+# Style: clang-format rewrites in place; clang-tidy (.clang-tidy) reads the debug preset's
+# compile_commands.json, the one preset that compiles file by file (the others batch sources: unity).
 SOURCES = $(shell git ls-files 'src/*.cpp' 'src/*.h' 'tests/*.cpp' 'tests/*.h' 'bench/*.cpp')
 format:
 	clang-format -i $(SOURCES)
 
-lint: build
-	clang-tidy -p $(BUILD) --quiet $(filter %.cpp,$(SOURCES))
+lint:
+	$(MAKE) build PRESET=debug
+	clang-tidy -p build/debug --quiet $(filter %.cpp,$(SOURCES))
 
 clean:
 	rm -rf build

@@ -83,7 +83,7 @@ asio::awaitable<std::optional<http::Response>> stream_alerts(const ApiDeps& deps
   QueryParams q(ctx.query);
   q.reject_unknown({"last_event_id"});
   std::string_view resume = ctx.request["Last-Event-ID"];
-  std::optional<std::string> from_query = q.text("last_event_id");
+  std::optional<std::string> from_query = q.non_empty("last_event_id");
   if (resume.empty() && from_query) resume = *from_query;
   std::optional<std::uint64_t> last_sent;
   if (!resume.empty()) {

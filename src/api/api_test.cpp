@@ -108,6 +108,7 @@ class ApiTest : public ::testing::Test {
                  clock_,
                  [this] {
                    return Readiness{true, log_.last_seq(), 0}; }};
+    deps.profiler = &profiler_;
     deps.on_denied = [this](const AccessDenied& d) {
       std::lock_guard lock(denied_mu_);
       denied_.push_back(d);
@@ -185,6 +186,7 @@ class ApiTest : public ::testing::Test {
   boost::asio::thread_pool blocking_;
   auth::JwtVerifier verifier_{{.hs256_secret = kSecret, .issuer = "vigil", .audience = "vigil-api"}, clock_};
   observability::MetricsRegistry metrics_;
+  observability::CpuProfiler profiler_{dir_.path() / "profiles"};
   middleware::RefusalCounters refused_{metrics_};
   http::Router router_;
   http::Chain chain_;
@@ -352,6 +354,37 @@ TEST_F(ApiTest, RequestsWithoutCredentialsAre401AndForeignPatientsAre403WithNoth
       client.post("/v1/observations", observation(uuid(43), "DEMO-S01-0001", "8867-4", 80, "/min"), admin());
   EXPECT_EQ(res.result_int(), 403);
   EXPECT_EQ(log_.last_seq(), 0U);
+
+  // Also when no item names a patient: the role is refused before any field is validated...
+  const std::string nameless = fmt::format(
+      R"({{"observations":[{{"id":"{}","device_id":"w-1","code":"8867-4","value":80,"unit":"/min",)"
+      R"("effective_time":"2026-11-22T08:00:00Z"}}]}})",
+      uuid(44));
+  res = client.post("/v1/observations", nameless, as("investigator", {"S01"}));
+  EXPECT_EQ(res.result_int(), 403) << res.body();
+  ASSERT_EQ(denied().size(), 3U);
+  EXPECT_EQ(denied()[2].entity, "observations");
+  // ...while the caller's own device or app is told which field is missing.
+  res = client.post("/v1/observations", nameless);
+  EXPECT_EQ(res.result_int(), 422) << res.body();
+  EXPECT_EQ(body_of(res).at("errors").as_array()[0].at("errors").as_array()[0].at("path").as_string(),
+            "patient_id");
+  EXPECT_EQ(log_.last_seq(), 0U);
+}
+
+TEST_F(ApiTest, ACpuProfileLongerThanTheCallerWillWaitIsRefusedBeforeItStarts) {
+  TestClient client(port());
+  auto headers = admin();
+  headers.emplace_back("X-Request-Timeout-Ms", "5000");
+  auto res = client.get("/debug/pprof/profile?seconds=30", headers);
+  ASSERT_EQ(res.result_int(), 400) << res.body();
+  const auto body = body_of(res);
+  EXPECT_EQ(body.at("type").as_string(), "/problems/invalid-query");
+  EXPECT_EQ(body.at("errors").as_array()[0].at("path").as_string(), "seconds");
+  EXPECT_FALSE(profiler_.running());
+  EXPECT_EQ(client.get("/debug/pprof/profile?seconds=61", admin()).result_int(), 400);
+  EXPECT_EQ(client.get("/debug/pprof/profile?seconds=1", as("investigator", {"S01"})).result_int(), 403);
+  EXPECT_FALSE(profiler_.running());
 }
 
 TEST_F(ApiTest, EachErrorHasItsStatusAndAProblemBody) {
@@ -577,6 +610,16 @@ TEST_F(ApiTest, AlertStreamRefusesABadLastEventId) {
   TestClient client(port());
   auto res = client.get("/v1/alerts/stream", {{"Last-Event-ID", "abc"}, admin().front()});
   EXPECT_EQ(res.result_int(), 400);
+}
+
+TEST_F(ApiTest, AlertStreamRefusesAnEmptyLastEventIdInTheQuery) {
+  // An empty value is an error on every route that reads the query, the stream included: a
+  // client that means "from the start" leaves the parameter out.
+  TestClient client(port());
+  auto res = client.get("/v1/alerts/stream?last_event_id=", admin());
+  EXPECT_EQ(res.result_int(), 400);
+  EXPECT_NE(res.body().find("last_event_id"), std::string::npos) << res.body();
+  EXPECT_NE(res.body().find("must not be empty"), std::string::npos) << res.body();
 }
 
 class FullQueueTest : public ApiTest {

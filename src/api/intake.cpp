@@ -183,6 +183,14 @@ boost::asio::awaitable<std::optional<http::Response>> post_observations(const Ap
     }
     checked = patient;
   }
+  // A batch whose items name no patient still needs a caller who may submit at all: staff are 403
+  // by role before any item is validated, as on every other route (role first, then the entity).
+  if (checked.empty()) {
+    if (auto denied = authorize(deps, ctx, "observation.submit", "observations",
+                                [](const auth::Principal& p) { return auth::may_submit(p); })) {
+      co_return denied;
+    }
+  }
 
   const TimePoint now = deps.clock.now();
   Submission sub;

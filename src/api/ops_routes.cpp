@@ -41,6 +41,13 @@ boost::asio::awaitable<std::optional<http::Response>> cpu_profile(const ApiDeps&
   QueryParams q(ctx.query);
   q.reject_unknown({"seconds"});
   const auto seconds = q.count("seconds", 1, 60).value_or(30);
+  // As Go's net/http/pprof does with its write timeout: a profile the caller would stop waiting for
+  // is refused up front (a second is kept for stopping the profiler and sending the answer).
+  const auto left = ctx.deadline - std::chrono::steady_clock::now();
+  if (q.errors().empty() && std::chrono::seconds(seconds) + std::chrono::seconds(1) > left) {
+    q.add_error("seconds", fmt::format("is longer than the request's deadline allows ({} s left)",
+                                       std::chrono::duration_cast<std::chrono::seconds>(left).count()));
+  }
   if (!q.errors().empty()) {
     co_return http::problem(Status::bad_request, "invalid-query", "Invalid query parameters",
                             fmt::format("{}: {}", q.errors().front().path, q.errors().front().message),

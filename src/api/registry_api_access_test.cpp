@@ -34,6 +34,10 @@ TEST_F(RegistryApiTest, NoTokenIs401AndTheWrongRoleOrSiteIs403) {
   ASSERT_EQ(res.result_int(), 200) << res.body();
   ASSERT_EQ(object_of(res).at("patients").as_array().size(), 1U);
   EXPECT_EQ(object_of(res).at("patients").as_array()[0].at("id").as_string(), "P1");
+  // A site-staff token that carries no site reads no site's patients (403, not a query error).
+  res = call(c, Verb::get, "/v1/patients", "", token("dr-nowhere", "investigator"));
+  EXPECT_EQ(res.result_int(), 403) << res.body();
+  EXPECT_EQ(object_of(res).at("type").as_string(), "/problems/forbidden");
   res = call(c, Verb::get, "/v1/trials/T1/sites", "", investigator_);
   ASSERT_EQ(res.result_int(), 200);
   EXPECT_EQ(object_of(res).at("sites").as_array().size(), 1U);

@@ -64,6 +64,10 @@ Reply list_patients(const RegistryRoutes& r, http::RequestContext& ctx) {
   const auto* p = principal_of(ctx);
   const bool site_staff = p != nullptr && (p->role == auth::Role::investigator || p->role == auth::Role::cra);
   if (site_staff && !filter.site_id) {
+    if (p->sites.empty()) {
+      co_return deny_unless(r.deps, ctx, auth::Decision{false, fmt::format("{} works at no site", p->subject)},
+                            "patient.list", "site/*");
+    }
     if (p->sites.size() == 1) {
       filter.site_id = p->sites.front();
     } else {

@@ -10,7 +10,7 @@
 namespace vigil::auth {
 namespace {
 
-const std::string kSecret = "fuzz-secret-fuzz-secret-fuzz-secret!";
+const std::string kFuzzSecret = "fuzz-secret-fuzz-secret-fuzz-secret!";
 
 class JwtFuzzTest : public ::testing::TestWithParam<JwtAlg> {
  protected:
@@ -19,7 +19,7 @@ class JwtFuzzTest : public ::testing::TestWithParam<JwtAlg> {
     const auto& ec = testing::ec_p256();
     switch (GetParam()) {
       case JwtAlg::hs256:
-        signer_.emplace(JwtSigner::hs256(kSecret));
+        signer_.emplace(JwtSigner::hs256(kFuzzSecret));
         break;
       case JwtAlg::rs256:
         signer_.emplace(JwtSigner::from_private_key_pem(rsa.private_pem));
@@ -29,7 +29,7 @@ class JwtFuzzTest : public ::testing::TestWithParam<JwtAlg> {
         break;
     }
     const std::string& pem = GetParam() == JwtAlg::rs256 ? rsa.public_pem : ec.public_pem;
-    verifier_.emplace(JwtVerifierOptions{.hs256_secret = kSecret, .public_key_pem = pem}, clock_);
+    verifier_.emplace(JwtVerifierOptions{.hs256_secret = kFuzzSecret, .public_key_pem = pem}, clock_);
     Claims claims;
     claims.subject = "u-1";
     claims.role = "cra";

@@ -30,11 +30,16 @@ Decision admin_only(const Principal& p, std::string_view action) {
 
 }  // namespace
 
-Decision may_submit_for(const Principal& p, std::string_view patient_id) {
+Decision may_submit(const Principal& p) {
   if (p.role != Role::device && p.role != Role::patient) {
     return deny(fmt::format("{} is staff ({}); readings come only from devices and patients", p.subject,
                             to_string(p.role)));
   }
+  return allow(fmt::format("{} may submit readings", to_string(p.role)));
+}
+
+Decision may_submit_for(const Principal& p, std::string_view patient_id) {
+  if (auto role = may_submit(p); !role) return role;
   if (!p.patient_id.empty() && p.patient_id == patient_id) {
     return allow(fmt::format("{} posts for its own patient {}", to_string(p.role), patient_id));
   }

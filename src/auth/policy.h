@@ -28,6 +28,9 @@ struct Decision {
   explicit operator bool() const { return allowed; }
 };
 
+// Whether the caller may submit readings at all (devices and patient apps), whatever the patient;
+// may_submit_for adds that the patient is the caller's own.
+Decision may_submit(const Principal& principal);
 Decision may_submit_for(const Principal& principal, std::string_view patient_id);
 Decision may_read_site(const Principal& principal, std::string_view trial_id, std::string_view site_id);
 Decision may_act_on_alert(const Principal& principal, std::string_view site_id);

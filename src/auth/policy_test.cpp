@@ -100,6 +100,15 @@ TEST(Policy, StaffCannotSubmitEvenForTheirOwnSitesPatients) {
     const Decision d = may_submit_for(p, "P-1");
     EXPECT_FALSE(d.allowed) << to_string(role);
     EXPECT_NE(d.reason.find("staff"), std::string::npos) << d.reason;
+    EXPECT_FALSE(may_submit(p).allowed) << to_string(role);
+  }
+}
+
+TEST(Policy, DevicesAndPatientAppsMaySubmitWhateverThePatientIsUntilItIsNamed) {
+  for (const Role role : {Role::device, Role::patient}) {
+    const Principal p = principal_for(role);
+    EXPECT_TRUE(may_submit(p).allowed) << to_string(role);
+    EXPECT_FALSE(may_submit_for(p, "P-2").allowed) << to_string(role);
   }
 }
 

@@ -17,6 +17,7 @@ using testing::at;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using testing::paths;
 using testing::same;
 
 constexpr std::string_view kHeartRate =
@@ -27,12 +28,6 @@ constexpr std::string_view kBloodPressure =
     R"({"id":"6ba7b810-9dad-11d1-80b4-00c04fd430c8","patient_id":"P-0002","code":"85354-9",)"
     R"("components":[{"code":"8480-6","value":142,"unit":"mm[Hg]"},{"code":"8462-4","value":91,"unit":"mm[Hg]"}],)"
     R"("effective_time":"2026-11-22T09:00:03+01:00"})";
-
-std::vector<std::string> paths(const std::vector<FieldError>& errors) {
-  std::vector<std::string> out;
-  for (const auto& e : errors) out.push_back(e.path);
-  return out;
-}
 
 // Parses a single observation body and returns the item's errors (the body must be well-formed).
 std::vector<FieldError> item_errors(std::string_view body) {

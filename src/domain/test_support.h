@@ -4,9 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/clock.h"
+#include "domain/field_error.h"
 #include "domain/observation.h"
 #include "domain/questionnaire.h"
 
@@ -53,6 +56,13 @@ inline bool same(const QuestionnaireResponse& a, const QuestionnaireResponse& b)
     }
   }
   return true;
+}
+
+// The paths of `errors`, in order.
+inline std::vector<std::string> paths(const std::vector<FieldError>& errors) {
+  std::vector<std::string> out;
+  for (const auto& e : errors) out.push_back(e.path);
+  return out;
 }
 
 }  // namespace vigil::domain::testing

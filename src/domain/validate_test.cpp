@@ -16,6 +16,7 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
 using testing::at;
+using testing::paths;
 
 const TimePoint kNow = at("2026-11-22T08:00:00Z");
 
@@ -36,12 +37,6 @@ Observation blood_pressure(double systolic, double diastolic) {
   obs.value.reset();
   obs.components = {{"8480-6", systolic, "mm[Hg]"}, {"8462-4", diastolic, "mm[Hg]"}};
   return obs;
-}
-
-std::vector<std::string> paths(const std::vector<FieldError>& errors) {
-  std::vector<std::string> out;
-  for (const auto& e : errors) out.push_back(e.path);
-  return out;
 }
 
 // The only error is at `path`, with a message containing `text`.

@@ -15,7 +15,7 @@
 namespace vigil::http {
 namespace {
 
-Response text(std::string body) {
+Response plain_text(std::string body) {
   Response res{Status::ok, 11};
   res.body() = std::move(body);
   res.prepare_payload();
@@ -68,7 +68,8 @@ class ChainTest : public ::testing::Test {
  protected:
   void SetUp() override {
     router_.add(
-        Verb::get, "/hello", [](RequestContext&) -> asio::awaitable<std::optional<Response>> { co_return text("hi"); },
+        Verb::get, "/hello",
+        [](RequestContext&) -> asio::awaitable<std::optional<Response>> { co_return plain_text("hi"); },
         RouteOptions{.group = "read"});
     router_.add(Verb::get, "/boom", [](RequestContext&) -> asio::awaitable<std::optional<Response>> {
       throw std::runtime_error("secret cause");
@@ -83,7 +84,7 @@ class ChainTest : public ::testing::Test {
         return 7;
       };
       auto v = co_await run_blocking(pool_, ctx.deadline, std::move(work));
-      co_return text(std::to_string(v));
+      co_return plain_text(std::to_string(v));
     });
   }
   void TearDown() override {
@@ -113,7 +114,8 @@ class ChainTest : public ::testing::Test {
 };
 
 TEST_F(ChainTest, LinksRunInOrderAndResponsesUnwindInReverse) {
-  chain_.add(std::make_unique<Recorder>("a", journal_, mu_)).add(std::make_unique<Recorder>("b", journal_, mu_));
+  chain_.add(std::make_unique<Recorder>("a", journal_, mu_))
+      .add(std::make_unique<Recorder>("b", journal_, mu_));
   start();
   TestClient c(server_->port());
   EXPECT_EQ(c.get("/hello").body(), "hi");

@@ -22,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "loadgen/awaitable.h"
 #include "loadgen/client.h"
 
 namespace vigil::loadgen {
@@ -32,7 +33,6 @@ namespace http = boost::beast::http;
 namespace json = boost::json;
 using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
-constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 class AlertingServer {
  public:

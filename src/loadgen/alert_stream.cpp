@@ -11,6 +11,7 @@
 #include <boost/beast/http/read.hpp>
 #include <exception>
 
+#include "loadgen/awaitable.h"
 #include "loadgen/error.h"
 
 namespace vigil::loadgen {
@@ -18,10 +19,9 @@ namespace {
 
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
-constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 // Between reconnects: the server's own advice is 2 s, but a benchmark wants its events back soon
 // and the server closes slow streams only after buffering 1024 events.
-constexpr auto kReconnectPause = std::chrono::milliseconds(100);
+constexpr auto kStreamReconnectPause = std::chrono::milliseconds(100);
 constexpr std::size_t kMaxProblemBytes = 2048;
 
 }  // namespace
@@ -91,7 +91,7 @@ asio::awaitable<void> AlertStream::run() {
     socket_.close(ignored);
     if (stopping_) break;
     probe_.on_reconnect();
-    pause_.expires_after(kReconnectPause);
+    pause_.expires_after(kStreamReconnectPause);
     co_await pause_.async_wait(kTuple);
   }
 }

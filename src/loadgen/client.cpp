@@ -27,6 +27,7 @@
 
 #include "loadgen/alert_probe.h"
 #include "loadgen/alert_stream.h"
+#include "loadgen/awaitable.h"
 
 namespace vigil::loadgen {
 namespace {
@@ -35,7 +36,6 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = boost::beast::http;
 using tcp = asio::ip::tcp;
-constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 constexpr std::int64_t kNoDeadline = INT64_MAX;
 // A connection that could not be (re)opened waits this long before the next attempt, so a server

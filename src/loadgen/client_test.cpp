@@ -20,6 +20,8 @@
 #include <thread>
 #include <vector>
 
+#include "loadgen/awaitable.h"
+
 namespace vigil::loadgen {
 namespace {
 
@@ -28,7 +30,6 @@ namespace http = boost::beast::http;
 namespace json = boost::json;
 using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
-constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 struct Seen {
   std::string method;

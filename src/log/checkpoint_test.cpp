@@ -18,17 +18,13 @@
 namespace vigil::log {
 namespace {
 
+using testing::append;
+
 using ::testing::HasSubstr;
 using testing::observation;
 using testing::TempDir;
 
 constexpr std::size_t kNever = 1'000'000'000;  // a WAL limit no test reaches
-
-AppendResult append(Log& log, std::vector<AppendItem> items) {
-  testing::Completion c;
-  if (!log.try_append(std::move(items), c.callback())) return {AppendStatus::closed, {}, "refused"};
-  return c.wait();
-}
 
 // `n` observations of about 200 bytes: enough to fill dozens of WAL pages.
 std::vector<AppendItem> batch(const std::string& prefix, int n) {

@@ -11,6 +11,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "log/log.h"
 
@@ -82,6 +83,13 @@ class Completion {
   };
   std::shared_ptr<State> state_ = std::make_shared<State>();
 };
+
+// Appends `items` and waits for the result; a refused append reads as `closed`.
+inline AppendResult append(Log& log, std::vector<AppendItem> items) {
+  Completion done;
+  if (!log.try_append(std::move(items), done.callback())) return {AppendStatus::closed, {}, "refused"};
+  return done.wait();
+}
 
 // Holds the log's writer in before_commit_for_test until open() is called.
 class Gate {

@@ -17,16 +17,11 @@
 namespace vigil::log {
 namespace {
 
+using testing::append;
+
 namespace fs = std::filesystem;
 using testing::at_ms;
 using testing::observation;
-
-AppendResult append(Log& log, std::vector<AppendItem> items) {
-  testing::Completion done;
-  if (!log.try_append(std::move(items), done.callback()))
-    return AppendResult{AppendStatus::closed, {}, "refused"};
-  return done.wait();
-}
 
 std::vector<fs::path> segments(const fs::path& dir) {
   std::vector<fs::path> out;

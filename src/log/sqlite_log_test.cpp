@@ -16,6 +16,8 @@
 namespace vigil::log {
 namespace {
 
+using testing::append;
+
 using testing::at_ms;
 using testing::Completion;
 using ::testing::ElementsAre;
@@ -24,12 +26,6 @@ using testing::Gate;
 using ::testing::HasSubstr;
 using testing::observation;
 using testing::TempDir;
-
-AppendResult append(Log& log, std::vector<AppendItem> items) {
-  Completion c;
-  if (!log.try_append(std::move(items), c.callback())) return {AppendStatus::closed, {}, "refused"};
-  return c.wait();
-}
 
 std::vector<std::string> ids_of(const std::vector<Record>& records) {
   std::vector<std::string> ids;

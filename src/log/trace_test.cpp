@@ -13,17 +13,13 @@
 namespace vigil::log {
 namespace {
 
+using testing::append;
+
 using testing::Completion;
 using testing::observation;
 using testing::TempDir;
 
 constexpr const char* kTraceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
-
-AppendResult append(Log& log, std::vector<AppendItem> items) {
-  Completion c;
-  if (!log.try_append(std::move(items), c.callback())) return {AppendStatus::closed, {}, "refused"};
-  return c.wait();
-}
 
 AppendItem traced(std::string id, std::string trace) {
   AppendItem item = observation(std::move(id));

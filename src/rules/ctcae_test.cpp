@@ -6,14 +6,15 @@
 #include <utility>
 #include <vector>
 
+#include "rules/test_support.h"
+
 namespace vigil::rules {
 namespace {
 
 using domain::Severity;
 using std::chrono::hours;
 using std::chrono::minutes;
-
-const TimePoint kAt = TimePoint(hours(24 * 20000));
+using testing::kT0;
 
 TEST(CtcaeHypertensionTest, SystolicEveryEdge) {
   for (const auto& [v, g] : std::vector<std::pair<double, int>>{{100, 0},
@@ -114,36 +115,36 @@ TEST(CtcaeSeverityTest, GradeToSeverity) {
 
 TEST(CtcaeFindingTest, OnlyAtOrAboveTheMinimumGrade) {
   const CtcaeSettings settings{.enabled = true, .min_alert_grade = 2};
-  EXPECT_FALSE(hypertension_finding(settings, 135, 85, {"bp-1"}, kAt));
-  const auto f = hypertension_finding(settings, 152, 85, {"bp-1"}, kAt);
+  EXPECT_FALSE(hypertension_finding(settings, 135, 85, {"bp-1"}, kT0));
+  const auto f = hypertension_finding(settings, 152, 85, {"bp-1"}, kT0);
   ASSERT_TRUE(f);
   EXPECT_EQ(f->rule_id, "ctcae:hypertension");
   EXPECT_EQ(f->severity, Severity::medium);
   EXPECT_EQ(f->reason, "CTCAE hypertension grade 2: SBP 152 mmHg (140-159)");
   EXPECT_EQ(f->observation_ids, std::vector<std::string>{"bp-1"});
-  EXPECT_EQ(f->observed_at, kAt);
+  EXPECT_EQ(f->observed_at, kT0);
 
   const CtcaeSettings all{.enabled = true, .min_alert_grade = 1};
-  const auto g1 = hypertension_finding(all, 135, 85, {"bp-1"}, kAt);
+  const auto g1 = hypertension_finding(all, 135, 85, {"bp-1"}, kT0);
   ASSERT_TRUE(g1);
   EXPECT_EQ(g1->severity, Severity::low);
-  EXPECT_FALSE(hypertension_finding(all, 110, 70, {"bp-1"}, kAt));  // grade 0 never alerts
+  EXPECT_FALSE(hypertension_finding(all, 110, 70, {"bp-1"}, kT0));  // grade 0 never alerts
   const CtcaeSettings zero{.enabled = true, .min_alert_grade = 0};
-  EXPECT_FALSE(hypertension_finding(zero, 110, 70, {"bp-1"}, kAt));
+  EXPECT_FALSE(hypertension_finding(zero, 110, 70, {"bp-1"}, kT0));
 }
 
 TEST(CtcaeFindingTest, FeverFindings) {
   const CtcaeSettings settings{.enabled = true, .min_alert_grade = 2};
-  EXPECT_FALSE(fever_finding(settings, 38.5, Duration::zero(), {"t-1"}, kAt));
-  auto f = fever_finding(settings, 39.5, Duration::zero(), {"t-1"}, kAt);
+  EXPECT_FALSE(fever_finding(settings, 38.5, Duration::zero(), {"t-1"}, kT0));
+  auto f = fever_finding(settings, 39.5, Duration::zero(), {"t-1"}, kT0);
   ASSERT_TRUE(f);
   EXPECT_EQ(f->rule_id, "ctcae:fever");
   EXPECT_EQ(f->severity, Severity::medium);
   EXPECT_EQ(f->reason, "CTCAE fever grade 2: temperature 39.5 C (>39.0-40.0)");
-  f = fever_finding(settings, 40.6, hours(2), {"t-2"}, kAt);
+  f = fever_finding(settings, 40.6, hours(2), {"t-2"}, kT0);
   ASSERT_TRUE(f);
   EXPECT_EQ(f->severity, Severity::high);
-  f = fever_finding(settings, 40.6, hours(25), {"t-3"}, kAt);
+  f = fever_finding(settings, 40.6, hours(25), {"t-3"}, kT0);
   ASSERT_TRUE(f);
   EXPECT_EQ(f->severity, Severity::critical);
   EXPECT_EQ(f->reason, "CTCAE fever grade 4: temperature 40.6 C above 40.0 for 25 h (>40.0 for >24 h)");

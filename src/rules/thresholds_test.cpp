@@ -4,13 +4,13 @@
 
 #include <chrono>
 
+#include "rules/test_support.h"
+
 namespace vigil::rules {
 namespace {
 
 using domain::Severity;
-using std::chrono::hours;
-
-const TimePoint kAt = TimePoint(hours(24 * 20000));
+using testing::kT0;
 
 std::vector<Threshold> heart_rate_limits() {
   return {
@@ -22,46 +22,46 @@ std::vector<Threshold> heart_rate_limits() {
 
 TEST(ThresholdTest, NoFindingInsideOrOnTheLimits) {
   const auto t = heart_rate_limits();
-  EXPECT_FALSE(check_threshold(t, "8867-4", 80, "obs-1", kAt));
-  EXPECT_FALSE(check_threshold(t, "8867-4", 130, "obs-1", kAt));  // strict
-  EXPECT_FALSE(check_threshold(t, "8867-4", 40, "obs-1", kAt));
+  EXPECT_FALSE(check_threshold(t, "8867-4", 80, "obs-1", kT0));
+  EXPECT_FALSE(check_threshold(t, "8867-4", 130, "obs-1", kT0));  // strict
+  EXPECT_FALSE(check_threshold(t, "8867-4", 40, "obs-1", kT0));
 }
 
 TEST(ThresholdTest, AboveHighRaisesTheThresholdsSeverity) {
-  const auto f = check_threshold(heart_rate_limits(), "8867-4", 142, "obs-1", kAt);
+  const auto f = check_threshold(heart_rate_limits(), "8867-4", 142, "obs-1", kT0);
   ASSERT_TRUE(f);
   EXPECT_EQ(f->rule_id, "threshold:8867-4");
   EXPECT_EQ(f->severity, Severity::medium);
   EXPECT_EQ(f->reason, "heart rate 142 /min above 130 (protocol threshold)");
   EXPECT_EQ(f->observation_ids, std::vector<std::string>{"obs-1"});
-  EXPECT_EQ(f->observed_at, kAt);
+  EXPECT_EQ(f->observed_at, kT0);
 }
 
 TEST(ThresholdTest, TheMostSevereMatchingThresholdWins) {
-  const auto f = check_threshold(heart_rate_limits(), "8867-4", 150.5, "obs-2", kAt);
+  const auto f = check_threshold(heart_rate_limits(), "8867-4", 150.5, "obs-2", kT0);
   ASSERT_TRUE(f);
   EXPECT_EQ(f->severity, Severity::high);
   EXPECT_EQ(f->reason, "heart rate 150.5 /min above 150 (protocol threshold)");
 }
 
 TEST(ThresholdTest, BelowLow) {
-  auto f = check_threshold(heart_rate_limits(), "8867-4", 39.9, "obs-3", kAt);
+  auto f = check_threshold(heart_rate_limits(), "8867-4", 39.9, "obs-3", kT0);
   ASSERT_TRUE(f);
   EXPECT_EQ(f->severity, Severity::medium);
   EXPECT_EQ(f->reason, "heart rate 39.9 /min below 40 (protocol threshold)");
-  f = check_threshold(heart_rate_limits(), "8867-4", 29, "obs-3", kAt);
+  f = check_threshold(heart_rate_limits(), "8867-4", 29, "obs-3", kT0);
   ASSERT_TRUE(f);
   EXPECT_EQ(f->severity, Severity::high);
 }
 
 TEST(ThresholdTest, OnlyThresholdsForTheReadingsCode) {
   const auto t = heart_rate_limits();
-  EXPECT_FALSE(check_threshold(t, "8310-5", 142, "obs-1", kAt));
-  const auto f = check_threshold(t, "9279-1", 31, "obs-4", kAt);
+  EXPECT_FALSE(check_threshold(t, "8310-5", 142, "obs-1", kT0));
+  const auto f = check_threshold(t, "9279-1", 31, "obs-4", kT0);
   ASSERT_TRUE(f);
   EXPECT_EQ(f->severity, Severity::critical);
   EXPECT_EQ(f->reason, "respiratory rate 31 /min above 30 (protocol threshold)");
-  EXPECT_FALSE(check_threshold(t, "9279-1", 1, "obs-4", kAt));  // no low limit
+  EXPECT_FALSE(check_threshold(t, "9279-1", 1, "obs-4", kT0));  // no low limit
 }
 
 TEST(ThresholdTest, ReasonUsesReadableUnitsAndHidesConversionNoise) {
@@ -69,20 +69,20 @@ TEST(ThresholdTest, ReasonUsesReadableUnitsAndHidesConversionNoise) {
                                  {"8480-6", 90, std::nullopt, Severity::medium},
                                  {"72514-3", std::nullopt, 7, Severity::medium},
                                  {"1234-5", std::nullopt, 1, Severity::medium}};
-  EXPECT_EQ(check_threshold(t, "8310-5", (104 - 32) * 5.0 / 9 + 1e-13, "o", kAt)->reason,
+  EXPECT_EQ(check_threshold(t, "8310-5", (104 - 32) * 5.0 / 9 + 1e-13, "o", kT0)->reason,
             "body temperature 40 C above 39.5 (protocol threshold)");
-  EXPECT_EQ(check_threshold(t, "8480-6", 85, "o", kAt)->reason,
+  EXPECT_EQ(check_threshold(t, "8480-6", 85, "o", kT0)->reason,
             "systolic blood pressure 85 mmHg below 90 (protocol threshold)");
-  EXPECT_EQ(check_threshold(t, "72514-3", 8, "o", kAt)->reason,
+  EXPECT_EQ(check_threshold(t, "72514-3", 8, "o", kT0)->reason,
             "pain severity 8 above 7 (protocol threshold)");
-  EXPECT_EQ(check_threshold(t, "1234-5", 2, "o", kAt)->reason, "1234-5 2 above 1 (protocol threshold)");
+  EXPECT_EQ(check_threshold(t, "1234-5", 2, "o", kT0)->reason, "1234-5 2 above 1 (protocol threshold)");
 }
 
 domain::QuestionnaireResponse response(std::vector<domain::Answer> answers) {
   domain::QuestionnaireResponse r;
   r.id = "qr-1";
   r.patient_id = "P-001";
-  r.authored = kAt;
+  r.authored = kT0;
   r.answers = std::move(answers);
   return r;
 }
@@ -105,7 +105,7 @@ TEST(EproThresholdTest, GreaterOrEqualEdge) {
   EXPECT_EQ(f[0].severity, Severity::medium);
   EXPECT_EQ(f[0].reason, "ePRO pain 8 >= 8 (protocol threshold)");
   EXPECT_EQ(f[0].observation_ids, std::vector<std::string>{"qr-1"});
-  EXPECT_EQ(f[0].observed_at, kAt);
+  EXPECT_EQ(f[0].observed_at, kT0);
 }
 
 TEST(EproThresholdTest, MostSevereMatchPerItem) {

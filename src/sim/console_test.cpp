@@ -13,8 +13,8 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::nanoseconds;
 
-const TimePoint kAt = std::chrono::sys_days(std::chrono::year(2026) / 11 / 22) + std::chrono::hours(9) +
-                      std::chrono::minutes(14);
+const TimePoint kConsoleAt = std::chrono::sys_days(std::chrono::year(2026) / 11 / 22) +
+                             std::chrono::hours(9) + std::chrono::minutes(14);
 
 // Everything written to a temporary file.
 std::string written(std::FILE* f) {
@@ -34,7 +34,7 @@ TEST(Console, FormatsLatencies) {
 
 TEST(Console, FormatsTheStatusLine) {
   StatusView v;
-  v.sim_now = kAt;
+  v.sim_now = kConsoleAt;
   v.acked_per_s = 1998.4;
   v.log_lag = 12;
   v.alerts = {3, 5, 2, 4, 0};
@@ -53,7 +53,7 @@ TEST(Console, FormatsTheStatusLine) {
 
 TEST(Console, FormatsAnAlert) {
   AlertUpdate a;
-  a.at = kAt;
+  a.at = kConsoleAt;
   a.patient_id = "DEMO-S03-0127";
   a.rule_id = "news2";
   a.severity = domain::Severity::critical;
@@ -98,8 +98,8 @@ TEST(Summary, ReportsTheFiguresTheDemoPromises) {
   SimSummary s;
   s.patients = 2000;
   s.real_seconds = 60;
-  s.sim_start = kAt;
-  s.sim_end = kAt + std::chrono::hours(1);
+  s.sim_start = kConsoleAt;
+  s.sim_end = kConsoleAt + std::chrono::hours(1);
   s.observations_sent = 120'000;
   s.observations_acked = 120'000;
   s.responses_acked = 80;

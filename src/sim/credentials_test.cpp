@@ -14,10 +14,11 @@
 namespace vigil::sim {
 namespace {
 
+using testing::run_bounded;
+
 namespace http = boost::beast::http;
 using std::chrono::milliseconds;
 
-const TimePoint kOrigin = std::chrono::sys_days(std::chrono::year(2026) / 11 / 22) + std::chrono::hours(8);
 constexpr const char* kStaff = "Bearer staff-token";
 
 std::string key_for(const std::string& patient) {
@@ -42,17 +43,6 @@ SimOptions options_for(const testing::RecordingServer& server) {
     return Header{"X-API-Key", gets_a_wrong_key(patient) ? "vk_wrong" : key_for(std::string(patient))};
   };
   return o;
-}
-
-SimSummary run_bounded(const SimOptions& options, const SimHooks& hooks = {}) {
-  static const ScaledClock clock(kOrigin, 60);
-  auto result =
-      std::async(std::launch::async, [&] { return run(options, testing::demo_registry(), clock, hooks); });
-  if (result.wait_for(std::chrono::seconds(90)) != std::future_status::ready) {
-    ADD_FAILURE() << "run() did not return";
-    std::abort();  // the run still references this frame
-  }
-  return result.get();
 }
 
 TEST(JsonPost, CarriesTheCredentialAndTheBody) {

@@ -9,16 +9,16 @@ using domain::Severity;
 using std::chrono::hours;
 using std::chrono::minutes;
 
-const TimePoint kStart = std::chrono::sys_days(std::chrono::year(2026) / 11 / 22);
+const TimePoint kEvaluationStart = std::chrono::sys_days(std::chrono::year(2026) / 11 / 22);
 
 EpisodeRecord episode(std::string patient, Duration onset, Duration ramp = minutes(60),
                       Duration rest = minutes(120)) {
-  const TimePoint at = kStart + onset;
+  const TimePoint at = kEvaluationStart + onset;
   return EpisodeRecord{std::move(patient), at, at + ramp, at + ramp + rest};
 }
 
 AlertChangeSeen change(std::string alert, std::string patient, Severity severity, Duration at) {
-  return AlertChangeSeen{std::move(alert), std::move(patient), "news2", severity, kStart + at};
+  return AlertChangeSeen{std::move(alert), std::move(patient), "news2", severity, kEvaluationStart + at};
 }
 
 TEST(Evaluation, Median) {
@@ -30,8 +30,8 @@ TEST(Evaluation, Median) {
 
 TEST(Evaluation, DetectsEpisodesAndMeasuresTheDelayFromOnset) {
   EvaluationInput in;
-  in.start = kStart;
-  in.end = kStart + hours(6);
+  in.start = kEvaluationStart;
+  in.end = kEvaluationStart + hours(6);
   in.patients = 10;
   in.episodes = {episode("A", minutes(60)), episode("B", minutes(60)), episode("C", minutes(120))};
   in.changes = {
@@ -54,8 +54,8 @@ TEST(Evaluation, DetectsEpisodesAndMeasuresTheDelayFromOnset) {
 
 TEST(Evaluation, OnlyEpisodesWhoseRampCompletedAreEvaluable) {
   EvaluationInput in;
-  in.start = kStart;
-  in.end = kStart + hours(2);
+  in.start = kEvaluationStart;
+  in.end = kEvaluationStart + hours(2);
   in.patients = 3;
   in.episodes = {episode("A", minutes(30)),    // peak at 90 min: evaluable
                  episode("B", minutes(100)),   // peak at 160 min: injected only
@@ -72,8 +72,8 @@ TEST(Evaluation, OnlyEpisodesWhoseRampCompletedAreEvaluable) {
 
 TEST(Evaluation, CountsFalseAlertsOutsideEpisodeWindows) {
   EvaluationInput in;
-  in.start = kStart;
-  in.end = kStart + hours(24);
+  in.start = kEvaluationStart;
+  in.end = kEvaluationStart + hours(24);
   in.patients = 100;
   in.episodes = {episode("A", hours(2), minutes(60), minutes(120))};  // window 2 h .. 5 h + 1 h grace
   in.changes = {
@@ -96,8 +96,8 @@ TEST(Evaluation, CountsFalseAlertsOutsideEpisodeWindows) {
 
 TEST(Evaluation, WindowsAreClippedToTheRun) {
   EvaluationInput in;
-  in.start = kStart;
-  in.end = kStart + hours(3);
+  in.start = kEvaluationStart;
+  in.end = kEvaluationStart + hours(3);
   in.patients = 2;
   in.episodes = {episode("A", hours(2), minutes(30), minutes(60))};  // window 2 h .. 4.5 h: 1 h inside
   const Evaluation e = evaluate(in);
@@ -107,8 +107,8 @@ TEST(Evaluation, WindowsAreClippedToTheRun) {
 
 TEST(Evaluation, AnEmptyRunHasNoRates) {
   EvaluationInput in;
-  in.start = kStart;
-  in.end = kStart;
+  in.start = kEvaluationStart;
+  in.end = kEvaluationStart;
   in.patients = 5;
   const Evaluation e = evaluate(in);
   EXPECT_EQ(e.injected, 0U);

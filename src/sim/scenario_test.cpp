@@ -16,10 +16,10 @@ using std::chrono::hours;
 using std::chrono::minutes;
 using testing::demo_registry;
 
-const TimePoint kStart = std::chrono::sys_days(std::chrono::year(2026) / 11 / 22) + hours(8);
+const TimePoint kScenarioStart = std::chrono::sys_days(std::chrono::year(2026) / 11 / 22) + hours(8);
 
 TEST(Scenario, PlansEveryEnrolledDemoPatientAndNobodyElse) {
-  const Plan plan = make_plan(demo_registry(), ScenarioOptions{}, kStart);
+  const Plan plan = make_plan(demo_registry(), ScenarioOptions{}, kScenarioStart);
   ASSERT_EQ(plan.patients.size(), 2000U);
   EXPECT_EQ(plan.protocols.size(), 1U);
   std::set<std::string> ids;
@@ -44,29 +44,29 @@ TEST(Scenario, PlansEveryEnrolledDemoPatientAndNobodyElse) {
 TEST(Scenario, IntervalHonoursTheRate) {
   ScenarioOptions o;  // 2,000 observations/s at speed 60 over 2,000 patients
   o.gap_fraction = 0;
-  EXPECT_EQ(make_plan(demo_registry(), o, kStart).vitals_interval, minutes(5));
+  EXPECT_EQ(make_plan(demo_registry(), o, kScenarioStart).vitals_interval, minutes(5));
   o.rate = 500;
-  EXPECT_EQ(make_plan(demo_registry(), o, kStart).vitals_interval, minutes(20));
+  EXPECT_EQ(make_plan(demo_registry(), o, kScenarioStart).vitals_interval, minutes(20));
   o.rate = 2000;
   o.speed = 1;
-  EXPECT_EQ(make_plan(demo_registry(), o, kStart).vitals_interval, std::chrono::seconds(5));
+  EXPECT_EQ(make_plan(demo_registry(), o, kScenarioStart).vitals_interval, std::chrono::seconds(5));
 }
 
 TEST(Scenario, EpisodesAndGapsFollowTheFractionsAndTheHorizon) {
   ScenarioOptions o;
   o.horizon = hours(4);
-  const Plan plan = make_plan(demo_registry(), o, kStart);
+  const Plan plan = make_plan(demo_registry(), o, kScenarioStart);
   EXPECT_EQ(plan.episode_count(), 100U);
   EXPECT_EQ(plan.gap_count(), 190U);  // 10 % of the 1,900 others
   for (const auto& p : plan.patients) {
     if (p.episode) {
       EXPECT_FALSE(p.gap) << p.id;
-      EXPECT_GE(p.episode->onset, kStart + o.lead_in);
-      EXPECT_LE(p.episode->peak() + minutes(15), kStart + o.horizon) << p.id;
+      EXPECT_GE(p.episode->onset, kScenarioStart + o.lead_in);
+      EXPECT_LE(p.episode->peak() + minutes(15), kScenarioStart + o.horizon) << p.id;
     }
     if (p.gap) {
-      EXPECT_GE(p.gap->from, kStart + o.lead_in);
-      EXPECT_LE(p.gap->from, kStart + o.horizon);
+      EXPECT_GE(p.gap->from, kScenarioStart + o.lead_in);
+      EXPECT_LE(p.gap->from, kScenarioStart + o.horizon);
       EXPECT_GE(p.gap->to - p.gap->from, minutes(20));
       EXPECT_LE(p.gap->to - p.gap->from, minutes(120));
       EXPECT_FALSE(p.sending(p.gap->from));
@@ -78,10 +78,10 @@ TEST(Scenario, EpisodesAndGapsFollowTheFractionsAndTheHorizon) {
 
 TEST(Scenario, TheSeedDecidesEverything) {
   ScenarioOptions o;
-  const Plan a = make_plan(demo_registry(), o, kStart);
-  const Plan b = make_plan(demo_registry(), o, kStart);
+  const Plan a = make_plan(demo_registry(), o, kScenarioStart);
+  const Plan b = make_plan(demo_registry(), o, kScenarioStart);
   o.seed = 2;
-  const Plan c = make_plan(demo_registry(), o, kStart);
+  const Plan c = make_plan(demo_registry(), o, kScenarioStart);
   auto episodes = [](const Plan& p) {
     std::map<std::string, TimePoint> out;
     for (const auto& pp : p.patients) {
@@ -104,10 +104,10 @@ TEST(Scenario, TheSeedDecidesEverything) {
 TEST(Scenario, ShortHorizonsStartEpisodesAfterTheLeadIn) {
   ScenarioOptions o;
   o.horizon = minutes(20);  // shorter than any ramp
-  const Plan plan = make_plan(demo_registry(), o, kStart);
+  const Plan plan = make_plan(demo_registry(), o, kScenarioStart);
   for (const auto& p : plan.patients) {
     if (p.episode) {
-      EXPECT_EQ(p.episode->onset, kStart + o.lead_in);
+      EXPECT_EQ(p.episode->onset, kScenarioStart + o.lead_in);
     }
   }
 }
@@ -115,16 +115,16 @@ TEST(Scenario, ShortHorizonsStartEpisodesAfterTheLeadIn) {
 TEST(Scenario, RefusesUnusableOptionsAndEmptyRegistries) {
   ScenarioOptions o;
   o.rate = 0;
-  EXPECT_THROW(make_plan(demo_registry(), o, kStart), std::invalid_argument);
+  EXPECT_THROW(make_plan(demo_registry(), o, kScenarioStart), std::invalid_argument);
   o = {};
   o.speed = -1;
-  EXPECT_THROW(make_plan(demo_registry(), o, kStart), std::invalid_argument);
+  EXPECT_THROW(make_plan(demo_registry(), o, kScenarioStart), std::invalid_argument);
   o = {};
   o.episode_fraction = 1.5;
-  EXPECT_THROW(make_plan(demo_registry(), o, kStart), std::invalid_argument);
+  EXPECT_THROW(make_plan(demo_registry(), o, kScenarioStart), std::invalid_argument);
   o = {};
   o.horizon = Duration(0);
-  EXPECT_THROW(make_plan(demo_registry(), o, kStart), std::invalid_argument);
+  EXPECT_THROW(make_plan(demo_registry(), o, kScenarioStart), std::invalid_argument);
 
   registry::RegistryContents contents;
   contents.trials.push_back(registry::Trial{"T1", "trial", "2", registry::TrialStatus::active});
@@ -139,12 +139,12 @@ TEST(Scenario, RefusesUnusableOptionsAndEmptyRegistries) {
   screened.status = registry::PatientStatus::screened;
   contents.patients.push_back(screened);
   const registry::MemoryRegistry none_enrolled(contents);
-  EXPECT_THROW(make_plan(none_enrolled, ScenarioOptions{}, kStart), std::invalid_argument);
+  EXPECT_THROW(make_plan(none_enrolled, ScenarioOptions{}, kScenarioStart), std::invalid_argument);
 }
 
 TEST(Scenario, ScheduleYieldsEveryPatientOncePerRoundInTimeOrder) {
   const std::vector<Duration> phases{minutes(3), minutes(0), minutes(4), minutes(1)};
-  Schedule s(phases, minutes(5), kStart);
+  Schedule s(phases, minutes(5), kScenarioStart);
   TimePoint last = TimePoint::min();
   for (std::uint64_t round = 0; round < 3; ++round) {
     std::set<std::size_t> seen;
@@ -152,7 +152,7 @@ TEST(Scenario, ScheduleYieldsEveryPatientOncePerRoundInTimeOrder) {
       const auto slot = s.peek();
       s.pop();
       EXPECT_EQ(slot.round, round);
-      EXPECT_EQ(slot.due, kStart + phases[slot.patient] + minutes(5) * static_cast<int>(round));
+      EXPECT_EQ(slot.due, kScenarioStart + phases[slot.patient] + minutes(5) * static_cast<int>(round));
       EXPECT_GE(slot.due, last);
       last = slot.due;
       seen.insert(slot.patient);
@@ -160,18 +160,18 @@ TEST(Scenario, ScheduleYieldsEveryPatientOncePerRoundInTimeOrder) {
     EXPECT_EQ(seen.size(), phases.size());
   }
   EXPECT_EQ(s.taken(), 12U);
-  EXPECT_THROW(Schedule({}, minutes(5), kStart), std::invalid_argument);
-  EXPECT_THROW(Schedule({minutes(5)}, minutes(5), kStart), std::invalid_argument);
+  EXPECT_THROW(Schedule({}, minutes(5), kScenarioStart), std::invalid_argument);
+  EXPECT_THROW(Schedule({minutes(5)}, minutes(5), kScenarioStart), std::invalid_argument);
 }
 
 TEST(Scenario, PlannedScheduleDeliversTheRateDespiteGaps) {
   ScenarioOptions o;
-  const Plan plan = make_plan(demo_registry(), o, kStart);
+  const Plan plan = make_plan(demo_registry(), o, kScenarioStart);
   EXPECT_LT(plan.vitals_interval, minutes(5));  // shortened for the gaps
   Schedule s = vitals_schedule(plan);
   std::uint64_t sent = 0;
   std::uint64_t skipped = 0;
-  while (s.peek().due < kStart + o.horizon) {
+  while (s.peek().due < kScenarioStart + o.horizon) {
     const auto slot = s.peek();
     s.pop();
     (plan.patients[slot.patient].sending(slot.due) ? sent : skipped) += kObservationsPerSet;
@@ -182,7 +182,7 @@ TEST(Scenario, PlannedScheduleDeliversTheRateDespiteGaps) {
 
   Schedule d = diary_schedule(plan);
   std::uint64_t diaries = 0;
-  while (d.peek().due < kStart + hours(24)) {
+  while (d.peek().due < kScenarioStart + hours(24)) {
     d.pop();
     ++diaries;
   }

@@ -13,11 +13,11 @@
 namespace vigil::sim {
 namespace {
 
+using testing::run_bounded;
+
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 using std::chrono::milliseconds;
-
-const TimePoint kOrigin = std::chrono::sys_days(std::chrono::year(2026) / 11 / 22) + std::chrono::hours(8);
 
 std::string url_for(unsigned short port) {
   return "http://127.0.0.1:" + std::to_string(port);
@@ -41,18 +41,6 @@ SimOptions quiet_options(std::string url) {
   o.drain_timeout = milliseconds(300);
   o.settle_timeout = milliseconds(0);
   return o;
-}
-
-// Runs on another thread so that a hang fails the test instead of blocking it.
-SimSummary run_bounded(const SimOptions& options, const SimHooks& hooks = {}) {
-  static const ScaledClock clock(kOrigin, 60);
-  auto result =
-      std::async(std::launch::async, [&] { return run(options, testing::demo_registry(), clock, hooks); });
-  if (result.wait_for(std::chrono::seconds(60)) != std::future_status::ready) {
-    ADD_FAILURE() << "run() did not return";
-    std::abort();  // the run still references this frame
-  }
-  return result.get();
 }
 
 TEST(Simulator, AClosedPortIsReportedAtOnce) {

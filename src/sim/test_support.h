@@ -3,6 +3,9 @@
 // file, and NEWS2 / threshold / CTCAE checks of a simulated reading set through the rules module.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdlib>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -12,6 +15,7 @@
 #include "rules/news2.h"
 #include "rules/thresholds.h"
 #include "sim/physiology.h"
+#include "sim/simulator.h"
 
 namespace vigil::sim::testing {
 
@@ -54,6 +58,23 @@ inline std::optional<std::string> tripped_threshold(const Vitals& v) {
 inline int ctcae_grade(const Vitals& v) {
   return std::max(rules::grade_hypertension(v.systolic, v.diastolic).grade,
                   rules::grade_fever(v.temperature, Duration(0)).grade);
+}
+
+// The start of the simulated clock in the run() tests.
+inline const TimePoint kOrigin =
+    std::chrono::sys_days(std::chrono::year(2026) / 11 / 22) + std::chrono::hours(8);
+
+// run() on another thread with a clock at 60x, so that a hang fails the test instead of blocking
+// it; past `limit` the test aborts, since the run still references the caller's options.
+inline SimSummary run_bounded(const SimOptions& options, const SimHooks& hooks = {},
+                              std::chrono::seconds limit = std::chrono::seconds(90)) {
+  static const ScaledClock clock(kOrigin, 60);
+  auto result = std::async(std::launch::async, [&] { return run(options, demo_registry(), clock, hooks); });
+  if (result.wait_for(limit) != std::future_status::ready) {
+    ADD_FAILURE() << "run() did not return";
+    std::abort();
+  }
+  return result.get();
 }
 
 }  // namespace vigil::sim::testing

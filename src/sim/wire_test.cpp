@@ -19,7 +19,7 @@ using std::chrono::seconds;
 using testing::demo_protocol;
 using testing::demo_registry;
 
-const TimePoint kAt =
+const TimePoint kWireAt =
     std::chrono::sys_days(std::chrono::year(2026) / 11 / 22) + std::chrono::hours(8) + milliseconds(3120);
 
 PatientPlan patient() {
@@ -47,7 +47,7 @@ TEST(Wire, IdsAreDistinctVersion4Uuids) {
 TEST(Wire, AReadingSetIsFiveValidObservationsTheServerAccepts) {
   IdSource ids(3);
   std::vector<domain::Observation> batch;
-  append_vitals(patient(), Vitals{112, 22, 93, 38.4, 104, 66}, kAt, ids, batch);
+  append_vitals(patient(), Vitals{112, 22, 93, 38.4, 104, 66}, kWireAt, ids, batch);
   ASSERT_EQ(batch.size(), static_cast<std::size_t>(kObservationsPerSet));
 
   const std::string body = observations_body(batch);
@@ -60,10 +60,10 @@ TEST(Wire, AReadingSetIsFiveValidObservationsTheServerAccepts) {
   for (auto& item : parsed.items) {
     ASSERT_TRUE(item.ok());
     auto& o = item.observation;
-    EXPECT_TRUE(domain::validate(o, kAt).empty()) << o.code;
+    EXPECT_TRUE(domain::validate(o, kWireAt).empty()) << o.code;
     EXPECT_EQ(o.patient_id, "DEMO-S01-0007");
     EXPECT_EQ(o.device_id, "wear-00007");
-    EXPECT_EQ(o.effective_time, kAt);
+    EXPECT_EQ(o.effective_time, kWireAt);
     codes.insert(o.code);
   }
   EXPECT_EQ(codes, (std::set<std::string>{"8867-4", "9279-1", "2708-6", "8310-5", "85354-9"}));
@@ -83,14 +83,14 @@ TEST(Wire, ADiaryIsAValidDemoDailyResponse) {
   IdSource ids(4);
   for (const double severity : {0.0, 1.0}) {
     auto answers = sample_answers(protocol.questionnaire, protocol.epro_thresholds, severity, 9);
-    const auto response = diary_response(patient(), protocol.questionnaire, std::move(answers), kAt, ids);
+    const auto response = diary_response(patient(), protocol.questionnaire, std::move(answers), kWireAt, ids);
     const std::string body = response_body(response);
     auto parsed = domain::parse_questionnaire_response(body);
     ASSERT_TRUE(parsed.ok()) << parsed.message << " " << body;
     EXPECT_EQ(parsed.response.questionnaire_id, "demo-daily");
     EXPECT_EQ(parsed.response.questionnaire_version, "1");
-    EXPECT_EQ(parsed.response.authored, kAt);
-    EXPECT_TRUE(domain::validate(parsed.response, protocol.questionnaire, kAt).empty()) << body;
+    EXPECT_EQ(parsed.response.authored, kWireAt);
+    EXPECT_TRUE(domain::validate(parsed.response, protocol.questionnaire, kWireAt).empty()) << body;
   }
 }
 
@@ -150,9 +150,9 @@ alerts::AlertEvent event(std::uint64_t id, alerts::AlertEventKind kind, domain::
   e.alert.patient_id = "DEMO-S03-0127";
   e.alert.rule_id = "news2";
   e.alert.severity = severity;
-  e.alert.opened_at = kAt;
+  e.alert.opened_at = kWireAt;
   e.alert.updated_at = at;
-  e.alert.observed_at = kAt;
+  e.alert.observed_at = kWireAt;
   e.alert.reason = "NEWS2 7 (RR 26 -> 3)";
   return e;
 }
@@ -162,7 +162,7 @@ std::string data_of(const alerts::AlertEvent& e) {
 }
 
 TEST(Wire, ReadsTheAlertStreamsEventJson) {
-  const auto at = kAt + seconds(90);
+  const auto at = kWireAt + seconds(90);
   const auto u =
       parse_alert_event(data_of(event(42, alerts::AlertEventKind::updated, domain::Severity::high, at)));
   ASSERT_TRUE(u);
@@ -183,7 +183,7 @@ TEST(Wire, ReadsTheAlertStreamsEventJson) {
 TEST(Wire, TalliesAlertsByHighestSeverityAndFiresOncePerLevel) {
   RunStats stats;
   auto feed = [&](alerts::AlertEventKind kind, domain::Severity s, int minute) {
-    record_alert_event(*parse_alert_event(data_of(event(1, kind, s, kAt + std::chrono::minutes(minute)))),
+    record_alert_event(*parse_alert_event(data_of(event(1, kind, s, kWireAt + std::chrono::minutes(minute)))),
                        stats);
   };
   feed(alerts::AlertEventKind::opened, domain::Severity::low_medium, 0);
@@ -192,7 +192,7 @@ TEST(Wire, TalliesAlertsByHighestSeverityAndFiresOncePerLevel) {
   feed(alerts::AlertEventKind::updated, domain::Severity::medium, 5);
   feed(alerts::AlertEventKind::updated, domain::Severity::medium, 10);
   ASSERT_EQ(stats.firings.size(), 1U);
-  EXPECT_EQ(stats.firings[0].at, kAt + std::chrono::minutes(5));
+  EXPECT_EQ(stats.firings[0].at, kWireAt + std::chrono::minutes(5));
   EXPECT_TRUE(stats.alert_lines.empty());
   feed(alerts::AlertEventKind::updated, domain::Severity::high, 15);
   feed(alerts::AlertEventKind::acknowledged, domain::Severity::high, 20);

@@ -9,14 +9,14 @@
 namespace vigil::store::testing {
 namespace {
 
-const Clock& test_clock() {
+const Clock& pg_test_clock() {
   static ManualClock clock(TimePoint(Duration(1'780'000'000'000)));
   return clock;
 }
 
 std::unique_ptr<RegistryStore> make_pg_store() {
   if (!test_server()) return nullptr;
-  return open_pg_store(make_test_schema(), test_clock());
+  return open_pg_store(make_test_schema(), pg_test_clock());
 }
 
 INSTANTIATE_TEST_SUITE_P(Postgres, RegistryStoreConformance,

@@ -38,7 +38,7 @@ class TempDirs : public ::testing::Environment {
 };
 [[maybe_unused]] auto* const kTempDirs = ::testing::AddGlobalTestEnvironment(new TempDirs);
 
-const Clock& test_clock() {
+const Clock& sqlite_test_clock() {
   static ManualClock clock(TimePoint(Duration(1'780'000'000'000)));
   return clock;
 }
@@ -47,7 +47,7 @@ std::unique_ptr<RegistryStore> make_sqlite_store() {
   SqliteStoreOptions options;
   options.path = TempDirs::make() / "registry.db";
   options.cipher = FieldCipher::from_hex(kKeyHex);
-  return std::make_unique<SqliteRegistryStore>(std::move(options), test_clock());
+  return std::make_unique<SqliteRegistryStore>(std::move(options), sqlite_test_clock());
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, RegistryStoreConformance,
