@@ -27,11 +27,17 @@ std::optional<http::Response> deny_unless(const ApiDeps& deps, const http::Reque
 // Evaluates `check` against the caller, or refuses when there is none (401-equivalent: 403 too,
 // since the chain is misconfigured, never a bypass).
 template <typename Check>
-std::optional<http::Response> authorize(const ApiDeps& deps, const http::RequestContext& ctx, std::string_view action,
-                                        std::string_view entity, Check check) {
+auth::Decision decide(const http::RequestContext& ctx, Check check) {
   const auto* p = principal_of(ctx);
-  return deny_unless(deps, ctx, p != nullptr ? check(*p) : auth::Decision{false, "no authenticated principal"},
-                     action, entity);
+  return p != nullptr ? check(*p) : auth::Decision{false, "no authenticated principal"};
+}
+
+// decide(), then deny_unless(). Where naming the entity costs an allocation on a hot path, call
+// decide() and build the entity only for a refusal.
+template <typename Check>
+std::optional<http::Response> authorize(const ApiDeps& deps, const http::RequestContext& ctx,
+                                        std::string_view action, std::string_view entity, Check check) {
+  return deny_unless(deps, ctx, decide(ctx, check), action, entity);
 }
 
 }  // namespace vigil::api::detail

@@ -177,9 +177,10 @@ boost::asio::awaitable<std::optional<http::Response>> post_observations(const Ap
   for (const auto& item : parsed.items) {
     const std::string_view patient = item.observation.patient_id;
     if (patient.empty() || patient == checked) continue;
-    if (auto denied = authorize(deps, ctx, "observation.submit", fmt::format("patient/{}", patient),
-                                [&](const auth::Principal& p) { return auth::may_submit_for(p, patient); })) {
-      co_return denied;
+    const auto decision =
+        decide(ctx, [&](const auth::Principal& p) { return auth::may_submit_for(p, patient); });
+    if (!decision) {
+      co_return deny_unless(deps, ctx, decision, "observation.submit", fmt::format("patient/{}", patient));
     }
     checked = patient;
   }

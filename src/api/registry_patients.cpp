@@ -65,7 +65,8 @@ Reply list_patients(const RegistryRoutes& r, http::RequestContext& ctx) {
   const bool site_staff = p != nullptr && (p->role == auth::Role::investigator || p->role == auth::Role::cra);
   if (site_staff && !filter.site_id) {
     if (p->sites.empty()) {
-      co_return deny_unless(r.deps, ctx, auth::Decision{false, fmt::format("{} works at no site", p->subject)},
+      co_return deny_unless(r.deps, ctx,
+                            auth::Decision{false, fmt::format("{} works at no site", p->subject)},
                             "patient.list", "site/*");
     }
     if (p->sites.size() == 1) {
@@ -89,8 +90,7 @@ Reply list_patients(const RegistryRoutes& r, http::RequestContext& ctx) {
   auto work = [store = r.deps.store, filter, page] { return store->list_patients(filter, page); };
   auto outcome = co_await store_call(r, ctx, CallKind::read, std::move(work));
   if (outcome.problem) co_return std::move(outcome.problem);
-  co_return page_response("patients", *outcome.value,
-                          [](const auto& patient) { return to_json(patient); });
+  co_return page_response("patients", *outcome.value, [](const auto& patient) { return to_json(patient); });
 }
 
 Reply get_patient(const RegistryRoutes& r, http::RequestContext& ctx) {

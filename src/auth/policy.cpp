@@ -28,18 +28,25 @@ Decision admin_only(const Principal& p, std::string_view action) {
   return deny(fmt::format("only admins may {}; {} is {}", action, p.subject, to_string(p.role)));
 }
 
+Decision staff_may_not_submit(const Principal& p) {
+  return deny(fmt::format("{} is staff ({}); readings come only from devices and patients", p.subject,
+                          to_string(p.role)));
+}
+
+bool submits_readings(Role role) {
+  return role == Role::device || role == Role::patient;
+}
+
 }  // namespace
 
 Decision may_submit(const Principal& p) {
-  if (p.role != Role::device && p.role != Role::patient) {
-    return deny(fmt::format("{} is staff ({}); readings come only from devices and patients", p.subject,
-                            to_string(p.role)));
-  }
+  if (!submits_readings(p.role)) return staff_may_not_submit(p);
   return allow(fmt::format("{} may submit readings", to_string(p.role)));
 }
 
 Decision may_submit_for(const Principal& p, std::string_view patient_id) {
-  if (auto role = may_submit(p); !role) return role;
+  // Not through may_submit: an intake request formats one reason, not two.
+  if (!submits_readings(p.role)) return staff_may_not_submit(p);
   if (!p.patient_id.empty() && p.patient_id == patient_id) {
     return allow(fmt::format("{} posts for its own patient {}", to_string(p.role), patient_id));
   }

@@ -9,6 +9,8 @@
 // every forged token is then refused by authentication; its cost is one hash and one signature
 // check. The limiter is an interface (resilience::RateLimiter): a shared, Redis-backed one can
 // replace the in-process one when Vigil runs scaled out.
+#include <fmt/format.h>
+
 #include <map>
 #include <string>
 
@@ -30,6 +32,11 @@ class RateLimitLink final : public http::Middleware {
   static std::string key_for(const http::RequestContext& ctx);
 
  private:
+  // Room for "<group>|ip:<IPv6 address>" without a heap allocation.
+  using KeyBuffer = fmt::basic_memory_buffer<char, 96>;
+  static void write_key(const http::RequestContext& ctx, KeyBuffer& out);
+  resilience::RateDecision acquire(const http::RequestContext& ctx, const resilience::RateLimit& limit);
+
   resilience::RateLimiter& limiter_;
   const std::map<std::string, resilience::RateLimit, std::less<>> groups_;
   const resilience::RateLimit* default_;

@@ -19,8 +19,8 @@ http::asio::awaitable<http::Verdict> RequestIdLink::on_request(http::RequestCont
   ctx.request_id = acceptable_request_id(given) ? std::string(given) : observability::new_request_id();
   const auto incoming = observability::parse_traceparent(ctx.request["traceparent"]);
   const auto trace = incoming ? *incoming : observability::new_trace();
-  ctx.trace_id = trace.trace_id_hex();
   ctx.traceparent = trace.traceparent();
+  ctx.trace_id = std::string_view(ctx.traceparent).substr(3, 32);  // "00-" trace-id "-" ...
   co_return http::Verdict::proceed();
 }
 

@@ -93,8 +93,17 @@ std::string TraceContext::parent_span_id_hex() const {
 }
 
 std::string TraceContext::traceparent() const {
+  // One allocation: this runs for every request (the request-id link).
   const std::array<std::uint8_t, 1> flag_byte{flags};
-  return "00-" + trace_id_hex() + "-" + span_id_hex() + "-" + to_hex(flag_byte);
+  std::string out;
+  out.reserve(55);
+  out += "00-";
+  append_hex(out, trace_id);
+  out += '-';
+  append_hex(out, span_id);
+  out += '-';
+  append_hex(out, flag_byte);
+  return out;
 }
 
 std::optional<TraceContext> parse_traceparent(std::string_view header) {
