@@ -35,8 +35,8 @@ auth::Decision decide(const http::RequestContext& ctx, Check check) {
 // decide(), then deny_unless(). Where naming the entity costs an allocation on a hot path, call
 // decide() and build the entity only for a refusal.
 template <typename Check>
-std::optional<http::Response> authorize(const ApiDeps& deps, const http::RequestContext& ctx,
-                                        std::string_view action, std::string_view entity, Check check) {
+std::optional<http::Response> authorize(const ApiDeps& deps, const http::RequestContext& ctx, std::string_view action,
+                                        std::string_view entity, Check check) {
   return deny_unless(deps, ctx, decide(ctx, check), action, entity);
 }
 

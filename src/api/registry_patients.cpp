@@ -90,7 +90,8 @@ Reply list_patients(const RegistryRoutes& r, http::RequestContext& ctx) {
   auto work = [store = r.deps.store, filter, page] { return store->list_patients(filter, page); };
   auto outcome = co_await store_call(r, ctx, CallKind::read, std::move(work));
   if (outcome.problem) co_return std::move(outcome.problem);
-  co_return page_response("patients", *outcome.value, [](const auto& patient) { return to_json(patient); });
+  co_return page_response("patients", *outcome.value,
+                          [](const auto& patient) { return to_json(patient); });
 }
 
 Reply get_patient(const RegistryRoutes& r, http::RequestContext& ctx) {

@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "auth/api_key.h"
+#include "common/text.h"
 #include "loadgen/error.h"
 
 namespace vigil::loadgen {
@@ -25,12 +26,6 @@ bool is_token_char(char c) {
 
 bool is_base64url(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-}
-
-std::string_view trim(std::string_view s) {
-  const std::size_t first = s.find_first_not_of(kSpace);
-  if (first == std::string_view::npos) return {};
-  return s.substr(first, s.find_last_not_of(kSpace) - first + 1);
 }
 
 // "header.payload.signature", each base64url; the signature may be empty (the server decides

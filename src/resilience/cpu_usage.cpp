@@ -8,16 +8,14 @@
 #include <cerrno>
 #include <charconv>
 
+#include "common/text.h"
 #include "common/thread_name.h"
 
 namespace vigil::resilience {
 namespace {
 
-std::string_view trim_space(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
-  return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
-}
+// A cgroup file ends in a newline.
+constexpr std::string_view kSpaceOrNewline = " \t\r\n";
 
 template <class T>
 bool parse_number(std::string_view s, T& out) {
@@ -63,12 +61,13 @@ std::optional<std::uint64_t> parse_proc_stat_ticks(std::string_view text) {
 }
 
 std::optional<double> parse_cpu_max(std::string_view text) {
-  text = trim_space(text);
+  text = trim(text, kSpaceOrNewline);
   const auto space = text.find(' ');
   if (space == std::string_view::npos) return std::nullopt;
   const std::string_view quota = text.substr(0, space);
   std::uint64_t period = 0;
-  if (!parse_number(trim_space(text.substr(space + 1)), period) || period == 0) return std::nullopt;
+  if (!parse_number(trim(text.substr(space + 1), kSpaceOrNewline), period) || period == 0)
+    return std::nullopt;
   std::uint64_t q = 0;
   if (quota == "max" || !parse_number(quota, q) || q == 0) return std::nullopt;
   return static_cast<double>(q) / static_cast<double>(period);

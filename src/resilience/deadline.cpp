@@ -6,17 +6,13 @@
 #include <charconv>
 #include <cstdint>
 
+#include "common/text.h"
+
 namespace vigil::resilience {
 namespace {
 
 constexpr std::chrono::milliseconds kMaxRequestTimeout = std::chrono::hours(24);
 constexpr std::size_t kMaxGrpcDigits = 8;
-
-std::string_view trim_ows(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return {};
-  return s.substr(first, s.find_last_not_of(" \t") - first + 1);
-}
 
 bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -29,7 +25,7 @@ TimeoutParse fail(std::string message) {
 }  // namespace
 
 TimeoutParse parse_request_timeout_ms(std::string_view header_value) {
-  const std::string_view text = trim_ows(header_value);
+  const std::string_view text = trim(header_value);
   if (!all_digits(text)) return fail("X-Request-Timeout-Ms must be a positive integer of milliseconds");
   std::uint64_t ms = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), ms);
@@ -42,7 +38,7 @@ TimeoutParse parse_request_timeout_ms(std::string_view header_value) {
 }
 
 TimeoutParse parse_grpc_timeout(std::string_view header_value) {
-  const std::string_view text = trim_ows(header_value);
+  const std::string_view text = trim(header_value);
   if (text.size() < 2) return fail("grpc-timeout must be 1-8 digits followed by a unit (H M S m u n)");
   const std::string_view digits = text.substr(0, text.size() - 1);
   const char unit = text.back();
