@@ -122,10 +122,9 @@ bool read(const json::object& o, std::string_view key, std::vector<std::string>&
   return true;
 }
 
-}  // namespace
-
-json::object to_json(const Alert& a) {
-  return json::object{
+// The alert object; `with_lists` false leaves out observation_ids and trace_ids (the event form).
+json::object alert_object(const Alert& a, bool with_lists) {
+  json::object o{
       {"id", a.id},
       {"trial_id", a.trial_id},
       {"site_id", a.site_id},
@@ -137,21 +136,71 @@ json::object to_json(const Alert& a) {
       {"updated_at", format_rfc3339(a.updated_at)},
       {"severity_raised_at", time_or_null(a.severity_raised_at)},
       {"observed_at", format_rfc3339(a.observed_at)},
-      {"observation_ids", to_array(a.observation_ids)},
-      {"trace_ids", to_array(a.trace_ids)},
-      {"reason", a.reason},
-      {"protocol_version", a.protocol_version},
-      {"count", a.count},
-      {"acknowledged", change_or_null(a.acknowledged)},
-      {"resolved", change_or_null(a.resolved)},
   };
+  if (with_lists) {
+    o.emplace("observation_ids", to_array(a.observation_ids));
+    o.emplace("trace_ids", to_array(a.trace_ids));
+  }
+  o.emplace("reason", a.reason);
+  o.emplace("protocol_version", a.protocol_version);
+  o.emplace("count", a.count);
+  o.emplace("acknowledged", change_or_null(a.acknowledged));
+  o.emplace("resolved", change_or_null(a.resolved));
+  return o;
+}
+
+// Every field of the alert but its two lists (copying them only to clear them would copy up to
+// 128 strings per event).
+Alert without_lists(const Alert& a) {
+  Alert out;
+  out.id = a.id;
+  out.trial_id = a.trial_id;
+  out.site_id = a.site_id;
+  out.patient_id = a.patient_id;
+  out.rule_id = a.rule_id;
+  out.severity = a.severity;
+  out.status = a.status;
+  out.opened_at = a.opened_at;
+  out.updated_at = a.updated_at;
+  out.severity_raised_at = a.severity_raised_at;
+  out.observed_at = a.observed_at;
+  out.reason = a.reason;
+  out.protocol_version = a.protocol_version;
+  out.count = a.count;
+  out.acknowledged = a.acknowledged;
+  out.resolved = a.resolved;
+  return out;
+}
+
+}  // namespace
+
+json::object to_json(const Alert& a) {
+  return alert_object(a, /*with_lists=*/true);
 }
 
 json::object to_json(const AlertEvent& e) {
   return json::object{
-      {"event_id", e.event_id}, {"kind", to_string(e.kind)},  {"actor", e.actor},
-      {"note", e.note},         {"at", format_rfc3339(e.at)}, {"alert", to_json(e.alert)},
+      {"event_id", e.event_id},
+      {"kind", to_string(e.kind)},
+      {"actor", e.actor},
+      {"note", e.note},
+      {"at", format_rfc3339(e.at)},
+      {"alert", alert_object(e.alert, /*with_lists=*/false)},
+      {"observation_ids", to_array(e.observation_ids)},
+      {"trace_ids", to_array(e.trace_ids)},
   };
+}
+
+json::object to_stored_json(const AlertEvent& e) {
+  json::object o = alert_object(e.alert, /*with_lists=*/false);
+  o.emplace("observation_ids", to_array(e.observation_ids));
+  o.emplace("trace_ids", to_array(e.trace_ids));
+  return o;
+}
+
+AlertEvent event_of(const AlertChange& change, std::uint64_t event_id) {
+  return AlertEvent{event_id,     change.kind, without_lists(change.alert), change.actor,
+                    change.note,  change.at,   change.observation_ids,      change.trace_ids};
 }
 
 std::optional<Alert> alert_from_json(const json::value& value) {

@@ -74,23 +74,38 @@ inline constexpr std::string_view kSystemActor = "system";
 // A change decided by the AlertBook, not yet stored.
 struct AlertChange {
   AlertEventKind kind = AlertEventKind::opened;
-  Alert alert;  // snapshot after the change
+  Alert alert;  // the whole alert after the change (the store's current state)
   std::string actor;
   std::string note;
   TimePoint at{};
   bool escalated = false;  // an update that raised the severity (for metrics; not stored)
+  // The observation ids and trace ids this change merged into the alert (the fresh ones only);
+  // empty for acknowledge and resolve.
+  std::vector<std::string> observation_ids{};
+  std::vector<std::string> trace_ids{};
 };
 
 // A stored change. event_id is assigned by the AlertStore: strictly increasing, never reused, so a
 // client that saw event N resumes with everything after N.
+//
+// An event names only the readings its change merged, not the alert's whole bounded lists: an
+// alert open for days is updated by every fresh triggering reading, and a copy of 64 observation
+// ids and 64 trace ids (about 5 KB) in each event would make the history and the stream grow by
+// that much per reading. The alert's current lists are in the alerts table (GET /v1/alerts/{id}).
 struct AlertEvent {
   std::uint64_t event_id = 0;
   AlertEventKind kind = AlertEventKind::opened;
-  Alert alert;  // snapshot after the change
+  // The alert after the change, with observation_ids and trace_ids left EMPTY (see above).
+  Alert alert;
   std::string actor;
   std::string note;
   TimePoint at{};
+  std::vector<std::string> observation_ids{};  // merged by this change; see AlertChange
+  std::vector<std::string> trace_ids{};        // merged by this change; see AlertChange
 };
+
+// The event of a change: the alert without its lists, and the ids the change merged.
+AlertEvent event_of(const AlertChange& change, std::uint64_t event_id);
 
 // Outcome of acknowledge/resolve. The HTTP API maps not_found to 404 and invalid_transition to 409.
 enum class TransitionStatus { ok, not_found, invalid_transition };
@@ -98,10 +113,15 @@ enum class TransitionStatus { ok, not_found, invalid_transition };
 // JSON as sent by the API: times are RFC 3339 UTC, severities as in domain/severity.h,
 // absent optionals are null.
 boost::json::object to_json(const Alert& alert);
+// {"event_id", "kind", "actor", "note", "at", "alert": the alert object without "observation_ids"
+// and "trace_ids", "observation_ids": merged by this change, "trace_ids": merged by this change}.
 boost::json::object to_json(const AlertEvent& event);
 // Inverse of to_json(const Alert&); nullopt when a field is missing or malformed. Used by the store
 // to read back its own snapshots.
 std::optional<Alert> alert_from_json(const boost::json::value& json);
+// How the store keeps an event's alert: the alert object whose observation_ids and trace_ids are
+// the ones the event merged. alert_from_json reads it back (the lists then belong to the event).
+boost::json::object to_stored_json(const AlertEvent& event);
 
 // Makes alert ids: "al_" + 16 hex digits. Ids are a bijective mix (splitmix64) of seed + counter, so
 // they never repeat within one generator; a random seed per process makes a repeat across restarts

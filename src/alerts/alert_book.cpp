@@ -5,12 +5,18 @@
 namespace vigil::alerts {
 namespace {
 
-// Appends the ids `ids` does not hold yet and keeps the newest `max`.
-void merge_ids(std::vector<std::string>& ids, const std::vector<std::string>& incoming, std::size_t max) {
+// Appends the ids `ids` does not hold yet and keeps the newest `max`. Returns the ids it appended
+// (the newest `max` of them), which the change's event names.
+std::vector<std::string> merge_ids(std::vector<std::string>& ids, const std::vector<std::string>& incoming,
+                                   std::size_t max) {
+  const std::size_t before = ids.size();
   for (const auto& id : incoming) {
     if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
   }
+  const std::size_t fresh = std::min(ids.size() - before, max);
+  std::vector<std::string> merged(ids.end() - static_cast<std::ptrdiff_t>(fresh), ids.end());
   if (ids.size() > max) ids.erase(ids.begin(), ids.end() - static_cast<std::ptrdiff_t>(max));
+  return merged;
 }
 
 }  // namespace
@@ -59,8 +65,8 @@ AlertChange AlertBook::open(const domain::Finding& finding, const AlertContext& 
   a.opened_at = now;
   a.updated_at = now;
   a.observed_at = finding.observed_at;
-  merge_ids(a.observation_ids, finding.observation_ids, kMaxObservationIds);
-  merge_ids(a.trace_ids, context.trace_ids, kMaxTraceIds);
+  auto merged_observations = merge_ids(a.observation_ids, finding.observation_ids, kMaxObservationIds);
+  auto merged_traces = merge_ids(a.trace_ids, context.trace_ids, kMaxTraceIds);
   a.reason = finding.reason;
   a.protocol_version = context.protocol_version;
   a.count = 1;
@@ -68,7 +74,8 @@ AlertChange AlertBook::open(const domain::Finding& finding, const AlertContext& 
   by_key_[Key(a.patient_id, a.rule_id)] = a.id;
   auto [it, inserted] = by_id_.emplace(a.id, a);
   (void)inserted;
-  return AlertChange{AlertEventKind::opened, std::move(a), std::string(kSystemActor), {}, now};
+  return AlertChange{AlertEventKind::opened,         std::move(a), std::string(kSystemActor), {}, now, false,
+                     std::move(merged_observations), std::move(merged_traces)};
 }
 
 std::optional<AlertChange> AlertBook::merge(Alert& a, const domain::Finding& finding,
@@ -82,8 +89,8 @@ std::optional<AlertChange> AlertBook::merge(Alert& a, const domain::Finding& fin
   // a new triggering reading; only a higher severity would still be news.
   if (!has_fresh && !finding.observation_ids.empty() && !rises) return std::nullopt;
 
-  merge_ids(a.observation_ids, finding.observation_ids, kMaxObservationIds);
-  merge_ids(a.trace_ids, context.trace_ids, kMaxTraceIds);
+  auto merged_observations = merge_ids(a.observation_ids, finding.observation_ids, kMaxObservationIds);
+  auto merged_traces = merge_ids(a.trace_ids, context.trace_ids, kMaxTraceIds);
   if (rises) {
     a.severity = finding.severity;
     a.severity_raised_at = now;
@@ -95,7 +102,8 @@ std::optional<AlertChange> AlertBook::merge(Alert& a, const domain::Finding& fin
   a.observed_at = std::max(a.observed_at, finding.observed_at);
   a.updated_at = now;
   a.count += 1;
-  return AlertChange{AlertEventKind::updated, a, std::string(kSystemActor), {}, now, rises};
+  return AlertChange{AlertEventKind::updated,        a, std::string(kSystemActor), {}, now, rises,
+                     std::move(merged_observations), std::move(merged_traces)};
 }
 
 BookDecision AlertBook::acknowledge(std::string_view id, std::string_view actor, std::string_view note,

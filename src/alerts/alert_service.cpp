@@ -53,9 +53,11 @@ TransitionResult AlertService::transition(BookDecision decision, std::string_vie
     case TransitionStatus::ok:
       break;
   }
+  // The answer is the whole alert; the event carries it without its lists (alert.h, AlertEvent).
+  Alert after = decision.change->alert;
   auto events =
       commit_and_publish({std::move(*decision.change)}, std::nullopt, AlertStore::Durability::fsync);
-  return TransitionResult{TransitionStatus::ok, events.front().alert, std::move(events.front())};
+  return TransitionResult{TransitionStatus::ok, std::move(after), std::move(events.front())};
 }
 
 TransitionResult AlertService::acknowledge(std::string_view id, std::string_view actor, std::string_view note,

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <charconv>
@@ -11,10 +13,16 @@
 #include "common/hex.h"
 
 namespace vigil::alerts {
+namespace json = boost::json;
 namespace {
 
-// Schema version 1. The partial unique index makes the dedup invariant (one unresolved alert per
-// patient and rule) a database constraint, so a logic error fails loudly instead of forking alerts.
+// PRAGMA user_version of the schema this code writes. Version 1 (user_version 0: files made before
+// the version was recorded) kept the whole alert in each event; version 2 keeps, in an event's
+// snapshot, only the observation and trace ids its change merged (alert.h, AlertEvent).
+constexpr std::int64_t kSchemaVersion = 2;
+
+// The partial unique index makes the dedup invariant (one unresolved alert per patient and rule) a
+// database constraint, so a logic error fails loudly instead of forking alerts.
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS alerts(
   id TEXT PRIMARY KEY,
@@ -83,11 +91,75 @@ void configure(SqliteDb& db) {
 
 Alert parse_doc(const std::string& doc) {
   boost::system::error_code ec;
-  auto value = boost::json::parse(doc, ec);
+  auto value = json::parse(doc, ec);
   std::optional<Alert> alert;
   if (!ec) alert = alert_from_json(value);
   if (!alert) throw SqliteError("unreadable alert snapshot");
   return std::move(*alert);
+}
+
+// The ids of `now` that `before` does not hold, in order: what a version-1 event merged, given the
+// previous event of the same alert. Exact, because a merge appends only ids the alert did not hold
+// and keeps the newest ones.
+json::array fresh_ids(const json::value* before, const json::value* now) {
+  json::array out;
+  if (now == nullptr || !now->is_array()) return out;
+  for (const auto& id : now->get_array()) {
+    const bool known = before != nullptr && before->is_array() &&
+                       std::find(before->get_array().begin(), before->get_array().end(), id) !=
+                           before->get_array().end();
+    if (!known) out.push_back(id);
+  }
+  return out;
+}
+
+// Version 1 to 2: rewrites every event's snapshot to name only the ids its change merged, found
+// by comparing it with the previous event of the same alert. Runs inside the caller's transaction,
+// one pass in (alert, event) order; only the snapshot column changes, which no index covers, so
+// the scan never meets a row twice.
+void migrate_v1_to_v2(SqliteDb& db) {
+  auto scan = db.prepare("SELECT event_id, alert_id, snapshot FROM alert_events ORDER BY alert_id, event_id");
+  std::string alert_id;
+  json::value previous;  // the previous event's full (version 1) snapshot of the same alert
+  while (scan.step()) {
+    std::string id = scan.column_text(1);
+    if (id != alert_id) {
+      alert_id = std::move(id);
+      previous = nullptr;
+    }
+    boost::system::error_code ec;
+    json::value snapshot = json::parse(scan.column_text(2), ec);
+    if (ec || !snapshot.is_object()) throw SqliteError("unreadable alert event snapshot");
+    json::object rewritten = snapshot.get_object();
+    const json::object* before = previous.if_object();
+    for (const char* key : {"observation_ids", "trace_ids"}) {
+      rewritten[key] = fresh_ids(before != nullptr ? before->if_contains(key) : nullptr,
+                                 snapshot.get_object().if_contains(key));
+    }
+    db.prepare("UPDATE alert_events SET snapshot = ?2 WHERE event_id = ?1")
+        .bind(1, scan.column_int(0))
+        .bind(2, json::serialize(rewritten))
+        .run();
+    previous = std::move(snapshot);
+  }
+}
+
+// Creates the schema, or brings an older file up to kSchemaVersion, in one transaction. Throws for
+// a file written by a newer version.
+void create_or_migrate(SqliteDb& db) {
+  Transaction tx(db);
+  std::int64_t version = 0;
+  {
+    auto stmt = db.prepare("PRAGMA user_version");
+    if (stmt.step()) version = stmt.column_int(0);
+  }
+  if (version > kSchemaVersion) {
+    throw SqliteError(fmt::format("schema version {} is newer than this build's {}", version, kSchemaVersion));
+  }
+  db.exec(kSchema);
+  if (version < 2) migrate_v1_to_v2(db);
+  db.exec("PRAGMA user_version = 2");
+  tx.commit();
 }
 
 template <typename F>
@@ -130,7 +202,7 @@ AlertStore::AlertStore(const std::filesystem::path& file, std::uint64_t event_id
     writer_ = std::make_unique<SqliteDb>(file, /*create=*/true);
     configure(*writer_);
     writer_->exec("PRAGMA journal_mode = WAL");
-    writer_->exec(kSchema);
+    create_or_migrate(*writer_);
     // Ids up to the durable reservation may have been handed out by the previous run in commits a
     // power loss took back; start after it. A file from before reservations: its events were all
     // fsynced, so after the newest one.
@@ -182,7 +254,8 @@ std::vector<AlertEvent> AlertStore::commit(
     std::uint64_t id = first_id;
     for (const auto& change : changes) {
       const Alert& a = change.alert;
-      const std::string doc = boost::json::serialize(to_json(a));
+      const std::string doc = json::serialize(to_json(a));
+      AlertEvent event = event_of(change, id++);
       writer_->prepare(kUpsertAlert)
           .bind(1, a.id)
           .bind(2, a.trial_id)
@@ -196,15 +269,15 @@ std::vector<AlertEvent> AlertStore::commit(
           .bind(10, doc)
           .run();
       writer_->prepare(kInsertEvent)
-          .bind(1, static_cast<std::int64_t>(id))
+          .bind(1, static_cast<std::int64_t>(event.event_id))
           .bind(2, a.id)
           .bind(3, to_string(change.kind))
           .bind(4, change.actor)
           .bind(5, change.note)
           .bind(6, millis(change.at))
-          .bind(7, doc)
+          .bind(7, json::serialize(to_stored_json(event)))
           .run();
-      events.push_back(AlertEvent{id++, change.kind, a, change.actor, change.note, change.at});
+      events.push_back(std::move(event));
     }
     if (consumer_position) {
       writer_->prepare(kUpsertPosition)
@@ -314,9 +387,15 @@ std::vector<AlertEvent> AlertStore::events_after(std::uint64_t event_id, std::si
     while (stmt.step()) {
       auto kind = parse_alert_event_kind(stmt.column_text(1));
       if (!kind) throw SqliteError("unknown event kind");
-      out.push_back(AlertEvent{static_cast<std::uint64_t>(stmt.column_int(0)), *kind,
-                               parse_doc(stmt.column_text(5)), stmt.column_text(2), stmt.column_text(3),
-                               from_millis(stmt.column_int(4))});
+      // The stored snapshot's lists are the ones the event merged (to_stored_json).
+      Alert alert = parse_doc(stmt.column_text(5));
+      std::vector<std::string> observation_ids = std::move(alert.observation_ids);
+      std::vector<std::string> trace_ids = std::move(alert.trace_ids);
+      alert.observation_ids.clear();
+      alert.trace_ids.clear();
+      out.push_back(AlertEvent{static_cast<std::uint64_t>(stmt.column_int(0)), *kind, std::move(alert),
+                               stmt.column_text(2), stmt.column_text(3), from_millis(stmt.column_int(4)),
+                               std::move(observation_ids), std::move(trace_ids)});
     }
     return out;
   });

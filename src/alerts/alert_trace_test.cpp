@@ -95,7 +95,7 @@ TEST(AlertTraceTest, ServiceStoresTraceIdsAndEventsCarryThemInTheirJson) {
                                 std::nullopt, t0());
     ASSERT_EQ(events.size(), 1u);
     id = events[0].alert.id;
-    EXPECT_THAT(json_strings(to_json(events[0]).at("alert").at("trace_ids")), ElementsAre(kTraceA));
+    EXPECT_THAT(json_strings(to_json(events[0]).at("trace_ids")), ElementsAre(kTraceA));
   }
   AlertService reopened(file);
   const auto stored = reopened.get(id);
@@ -103,12 +103,13 @@ TEST(AlertTraceTest, ServiceStoresTraceIdsAndEventsCarryThemInTheirJson) {
   EXPECT_THAT(stored->trace_ids, ElementsAre(kTraceA));
   const auto history = reopened.events_after(0, 10);
   ASSERT_EQ(history.size(), 1u);
-  EXPECT_THAT(history[0].alert.trace_ids, ElementsAre(kTraceA));
+  EXPECT_THAT(history[0].trace_ids, ElementsAre(kTraceA));
   // The next finding of the same alert, after a restart, still merges into the stored trace ids.
   auto events = reopened.apply({{traced("P1", {kTraceB}), finding("hr", Severity::high, "HR 150", {"o2"})}},
                                std::nullopt, t0());
   ASSERT_EQ(events.size(), 1u);
-  EXPECT_THAT(events[0].alert.trace_ids, ElementsAre(kTraceA, kTraceB));
+  EXPECT_THAT(events[0].trace_ids, ElementsAre(kTraceB));  // the event names what it merged
+  EXPECT_THAT(reopened.get(id)->trace_ids, ElementsAre(kTraceA, kTraceB));
 }
 
 TEST(AlertTraceTest, SnapshotsStoredWithoutTraceIdsStillLoad) {
@@ -146,7 +147,8 @@ TEST(AlertTraceTest, SnapshotsStoredWithoutTraceIdsStillLoad) {
                               std::nullopt, t0());
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].alert.id, id);
-  EXPECT_THAT(events[0].alert.trace_ids, ElementsAre(kTraceA));
+  EXPECT_THAT(events[0].trace_ids, ElementsAre(kTraceA));
+  EXPECT_THAT(service.get(id)->trace_ids, ElementsAre(kTraceA));
 }
 
 }  // namespace

@@ -45,9 +45,8 @@ void AlertProbe::on_event(std::string_view data, std::int64_t arrival_ns) {
   const boost::json::value json = boost::json::parse(data, ec);
   const boost::json::object* event = ec ? nullptr : json.if_object();
   const boost::json::value* kind = event != nullptr ? event->if_contains("kind") : nullptr;
-  const boost::json::value* alert = event != nullptr ? event->if_contains("alert") : nullptr;
-  const boost::json::value* ids =
-      alert != nullptr && alert->is_object() ? alert->as_object().if_contains("observation_ids") : nullptr;
+  // An event names the readings its change merged (docs/api.md, Alert events).
+  const boost::json::value* ids = event != nullptr ? event->if_contains("observation_ids") : nullptr;
   std::lock_guard lock(mutex_);
   if (kind == nullptr || !kind->is_string() || ids == nullptr || !ids->is_array()) {
     ++stats_.unreadable_events;

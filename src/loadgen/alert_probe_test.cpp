@@ -33,7 +33,7 @@ std::string frame(std::uint64_t event_id, alerts::AlertEventKind kind, std::stri
   e.alert.patient_id = "DEMO-S01-0001";
   e.alert.rule_id = std::move(rule);
   e.alert.severity = domain::Severity::high;
-  e.alert.observation_ids = std::move(observation_ids);
+  e.observation_ids = std::move(observation_ids);
   e.alert.reason = "heart rate 150 /min above 130 (protocol threshold)";
   e.alert.count = 1;
   return fmt::format("id: {}\r\nevent: {}\r\ndata: {}\r\n\r\n", event_id, alerts::to_string(kind),
