@@ -199,8 +199,8 @@ json::object to_stored_json(const AlertEvent& e) {
 }
 
 AlertEvent event_of(const AlertChange& change, std::uint64_t event_id) {
-  return AlertEvent{event_id,     change.kind, without_lists(change.alert), change.actor,
-                    change.note,  change.at,   change.observation_ids,      change.trace_ids};
+  return AlertEvent{event_id,    change.kind, without_lists(change.alert), change.actor,
+                    change.note, change.at,   change.observation_ids,      change.trace_ids};
 }
 
 std::optional<Alert> alert_from_json(const json::value& value) {

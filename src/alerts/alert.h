@@ -74,9 +74,9 @@ inline constexpr std::string_view kSystemActor = "system";
 // A change decided by the AlertBook, not yet stored.
 struct AlertChange {
   AlertEventKind kind = AlertEventKind::opened;
-  Alert alert;  // the whole alert after the change (the store's current state)
-  std::string actor;
-  std::string note;
+  Alert alert{};  // the whole alert after the change (the store's current state)
+  std::string actor{};
+  std::string note{};
   TimePoint at{};
   bool escalated = false;  // an update that raised the severity (for metrics; not stored)
   // The observation ids and trace ids this change merged into the alert (the fresh ones only);

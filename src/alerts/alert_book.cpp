@@ -74,8 +74,12 @@ AlertChange AlertBook::open(const domain::Finding& finding, const AlertContext& 
   by_key_[Key(a.patient_id, a.rule_id)] = a.id;
   auto [it, inserted] = by_id_.emplace(a.id, a);
   (void)inserted;
-  return AlertChange{AlertEventKind::opened,         std::move(a), std::string(kSystemActor), {}, now, false,
-                     std::move(merged_observations), std::move(merged_traces)};
+  return AlertChange{.kind = AlertEventKind::opened,
+                     .alert = std::move(a),
+                     .actor = std::string(kSystemActor),
+                     .at = now,
+                     .observation_ids = std::move(merged_observations),
+                     .trace_ids = std::move(merged_traces)};
 }
 
 std::optional<AlertChange> AlertBook::merge(Alert& a, const domain::Finding& finding,
@@ -102,8 +106,13 @@ std::optional<AlertChange> AlertBook::merge(Alert& a, const domain::Finding& fin
   a.observed_at = std::max(a.observed_at, finding.observed_at);
   a.updated_at = now;
   a.count += 1;
-  return AlertChange{AlertEventKind::updated,        a, std::string(kSystemActor), {}, now, rises,
-                     std::move(merged_observations), std::move(merged_traces)};
+  return AlertChange{.kind = AlertEventKind::updated,
+                     .alert = a,
+                     .actor = std::string(kSystemActor),
+                     .at = now,
+                     .escalated = rises,
+                     .observation_ids = std::move(merged_observations),
+                     .trace_ids = std::move(merged_traces)};
 }
 
 BookDecision AlertBook::acknowledge(std::string_view id, std::string_view actor, std::string_view note,

@@ -18,10 +18,10 @@ namespace vigil::alerts {
 namespace {
 
 using domain::Severity;
-using ::testing::ElementsAre;
-using ::testing::IsEmpty;
 using testing::context;
+using ::testing::ElementsAre;
 using testing::finding;
+using ::testing::IsEmpty;
 using testing::t0;
 
 AlertContext with_traces(std::string patient, std::vector<std::string> trace_ids) {
@@ -36,7 +36,8 @@ std::string uuid_like(int i) {
 }
 
 // Runs `sql` on the file with one bound text parameter per entry of `texts`.
-void exec_sql(const std::filesystem::path& file, const std::string& sql, const std::vector<std::string>& texts = {}) {
+void exec_sql(const std::filesystem::path& file, const std::string& sql,
+              const std::vector<std::string>& texts = {}) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
   sqlite3_stmt* stmt = nullptr;
@@ -91,7 +92,8 @@ TEST(AlertEventTest, EachChangeNamesOnlyTheIdsItMerged) {
 TEST(AlertEventTest, EventJsonHasEveryAlertFieldButTheListsAndNamesWhatTheChangeMerged) {
   AlertBook book({}, AlertIdGenerator(5));
   book.on_finding(finding("hr", Severity::high, "HR 140", {"o1"}), with_traces("P1", {"t1"}), t0());
-  auto change = book.on_finding(finding("hr", Severity::critical, "HR 180", {"o2"}), with_traces("P1", {"t2"}), t0());
+  auto change =
+      book.on_finding(finding("hr", Severity::critical, "HR 180", {"o2"}), with_traces("P1", {"t2"}), t0());
   ASSERT_TRUE(change);
   const AlertEvent event = event_of(*change, 7);
   EXPECT_THAT(event.alert.observation_ids, IsEmpty());
@@ -116,9 +118,9 @@ TEST(AlertEventTest, StoredHistoryStaysSmallWhileAnAlertKeepsBeingUpdated) {
     AlertService service(file);
     for (int i = 0; i < 200; ++i) {
       auto trace = fmt::format("{:032x}", i);
-      auto events = service.apply({{with_traces("P1", {trace}), finding("hr", Severity::high, "HR 140",
-                                                                    {uuid_like(i)})}},
-                                  std::nullopt, t0());
+      auto events = service.apply(
+          {{with_traces("P1", {trace}), finding("hr", Severity::high, "HR 140", {uuid_like(i)})}},
+          std::nullopt, t0());
       ASSERT_EQ(events.size(), 1U);
       EXPECT_THAT(events[0].observation_ids, ElementsAre(uuid_like(static_cast<int>(i))));
       EXPECT_THAT(events[0].trace_ids, ElementsAre(trace));
@@ -177,7 +179,7 @@ std::vector<AlertEvent> write_version_one_file(const std::filesystem::path& file
     boost::json::object doc = to_json(whole);
     if (e.alert.patient_id == "P2") doc.erase("trace_ids");  // stored before trace ids existed
     exec_sql(file, "UPDATE alert_events SET snapshot = ?1 WHERE event_id = " + std::to_string(e.event_id),
-            {boost::json::serialize(doc)});
+             {boost::json::serialize(doc)});
   }
   exec_sql(file, "PRAGMA user_version = 0");
   return expected;

@@ -105,9 +105,9 @@ json::array fresh_ids(const json::value* before, const json::value* now) {
   json::array out;
   if (now == nullptr || !now->is_array()) return out;
   for (const auto& id : now->get_array()) {
-    const bool known = before != nullptr && before->is_array() &&
-                       std::find(before->get_array().begin(), before->get_array().end(), id) !=
-                           before->get_array().end();
+    const bool known =
+        before != nullptr && before->is_array() &&
+        std::find(before->get_array().begin(), before->get_array().end(), id) != before->get_array().end();
     if (!known) out.push_back(id);
   }
   return out;
@@ -154,7 +154,8 @@ void create_or_migrate(SqliteDb& db) {
     if (stmt.step()) version = stmt.column_int(0);
   }
   if (version > kSchemaVersion) {
-    throw SqliteError(fmt::format("schema version {} is newer than this build's {}", version, kSchemaVersion));
+    throw SqliteError(
+        fmt::format("schema version {} is newer than this build's {}", version, kSchemaVersion));
   }
   db.exec(kSchema);
   if (version < 2) migrate_v1_to_v2(db);

@@ -128,7 +128,8 @@ class AlertingServer {
     seen_.alert_patients.insert(patient);
     for (const char* rule : {"threshold:8867-4", "news2"}) {
       ++event_id_;
-      json::object alert{{"id", fmt::format("al_{:016x}", event_id_)}, {"patient_id", patient}, {"rule_id", rule}};
+      json::object alert{
+          {"id", fmt::format("al_{:016x}", event_id_)}, {"patient_id", patient}, {"rule_id", rule}};
       // As Vigil sends it: the event names the readings its change merged (docs/api.md, Alert events).
       json::object event{{"event_id", event_id_},
                          {"kind", "opened"},
