@@ -23,12 +23,7 @@ using ::testing::ElementsAre;
 using testing::finding;
 using ::testing::IsEmpty;
 using testing::t0;
-
-AlertContext with_traces(std::string patient, std::vector<std::string> trace_ids) {
-  AlertContext c = context(std::move(patient));
-  c.trace_ids = std::move(trace_ids);
-  return c;
-}
+using testing::traced;
 
 // An id as long as the observation ids devices send (a UUID: 36 characters).
 std::string uuid_like(int i) {
@@ -65,14 +60,14 @@ std::int64_t sql_int(const std::filesystem::path& file, const std::string& sql) 
 TEST(AlertEventTest, EachChangeNamesOnlyTheIdsItMerged) {
   AlertBook book({}, AlertIdGenerator(5));
   auto opened = book.on_finding(finding("news2", Severity::medium, "NEWS2 5", {"o1", "o2"}),
-                                with_traces("P1", {"t1"}), t0());
+                                traced("P1", {"t1"}), t0());
   ASSERT_TRUE(opened);
   EXPECT_THAT(opened->observation_ids, ElementsAre("o1", "o2"));
   EXPECT_THAT(opened->trace_ids, ElementsAre("t1"));
 
   // o2 is already merged: only o3 is news, and t1 is not a new trace.
   auto updated = book.on_finding(finding("news2", Severity::medium, "NEWS2 6", {"o2", "o3"}),
-                                 with_traces("P1", {"t1"}), t0());
+                                 traced("P1", {"t1"}), t0());
   ASSERT_TRUE(updated);
   EXPECT_THAT(updated->observation_ids, ElementsAre("o3"));
   EXPECT_THAT(updated->trace_ids, IsEmpty());
@@ -91,9 +86,9 @@ TEST(AlertEventTest, EachChangeNamesOnlyTheIdsItMerged) {
 
 TEST(AlertEventTest, EventJsonHasEveryAlertFieldButTheListsAndNamesWhatTheChangeMerged) {
   AlertBook book({}, AlertIdGenerator(5));
-  book.on_finding(finding("hr", Severity::high, "HR 140", {"o1"}), with_traces("P1", {"t1"}), t0());
+  book.on_finding(finding("hr", Severity::high, "HR 140", {"o1"}), traced("P1", {"t1"}), t0());
   auto change =
-      book.on_finding(finding("hr", Severity::critical, "HR 180", {"o2"}), with_traces("P1", {"t2"}), t0());
+      book.on_finding(finding("hr", Severity::critical, "HR 180", {"o2"}), traced("P1", {"t2"}), t0());
   ASSERT_TRUE(change);
   const AlertEvent event = event_of(*change, 7);
   EXPECT_THAT(event.alert.observation_ids, IsEmpty());
@@ -118,9 +113,9 @@ TEST(AlertEventTest, StoredHistoryStaysSmallWhileAnAlertKeepsBeingUpdated) {
     AlertService service(file);
     for (int i = 0; i < 200; ++i) {
       auto trace = fmt::format("{:032x}", i);
-      auto events = service.apply(
-          {{with_traces("P1", {trace}), finding("hr", Severity::high, "HR 140", {uuid_like(i)})}},
-          std::nullopt, t0());
+      auto events =
+          service.apply({{traced("P1", {trace}), finding("hr", Severity::high, "HR 140", {uuid_like(i)})}},
+                        std::nullopt, t0());
       ASSERT_EQ(events.size(), 1U);
       EXPECT_THAT(events[0].observation_ids, ElementsAre(uuid_like(static_cast<int>(i))));
       EXPECT_THAT(events[0].trace_ids, ElementsAre(trace));
@@ -153,7 +148,7 @@ std::vector<AlertEvent> write_version_one_file(const std::filesystem::path& file
   {
     AlertService service(file);
     auto add = [&](const char* patient, int i, std::vector<std::string> traces) {
-      auto events = service.apply({{with_traces(patient, std::move(traces)),
+      auto events = service.apply({{traced(patient, std::move(traces)),
                                     finding("hr", Severity::high, "HR 140", {uuid_like(i) + patient})}},
                                   std::nullopt, t0());
       expected.insert(expected.end(), events.begin(), events.end());

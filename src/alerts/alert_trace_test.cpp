@@ -19,15 +19,10 @@ using ::testing::ElementsAre;
 using testing::finding;
 using ::testing::IsEmpty;
 using testing::t0;
+using testing::traced;
 
 constexpr const char* kTraceA = "4bf92f3577b34da6a3ce929d0e0e4736";
 constexpr const char* kTraceB = "0af7651916cd43dd8448eb211c80319c";
-
-AlertContext traced(std::string patient, std::vector<std::string> trace_ids) {
-  AlertContext c = context(std::move(patient));
-  c.trace_ids = std::move(trace_ids);
-  return c;
-}
 
 std::vector<std::string> json_strings(const boost::json::value& v) {
   std::vector<std::string> out;

@@ -53,6 +53,13 @@ inline AlertContext context(std::string patient_id, std::string site_id = "site-
   return AlertContext{std::move(trial_id), std::move(site_id), std::move(patient_id), protocol_version};
 }
 
+// context(patient_id) whose finding came from requests with these W3C trace ids.
+inline AlertContext traced(std::string patient_id, std::vector<std::string> trace_ids) {
+  AlertContext c = context(std::move(patient_id));
+  c.trace_ids = std::move(trace_ids);
+  return c;
+}
+
 // 2026-11-22T08:00:00Z
 inline TimePoint t0() {
   return TimePoint(std::chrono::milliseconds(1795334400000));
