@@ -159,7 +159,8 @@ void create_or_migrate(SqliteDb& db) {
   }
   db.exec(kSchema);
   if (version < 2) migrate_v1_to_v2(db);
-  db.exec("PRAGMA user_version = 2");
+  static_assert(kSchemaVersion == 2, "a new version needs its migration step above");
+  db.exec(fmt::format("PRAGMA user_version = {}", kSchemaVersion).c_str());
   tx.commit();
 }
 
