@@ -20,3 +20,11 @@ find_package(PostgreSQL REQUIRED)  # libpq: the PostgreSQL store
 # gperftools' CPU profiler behind GET /debug/pprof/profile (libgoogle-perftools-dev ships .pc files).
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(GPERFTOOLS_PROFILER REQUIRED IMPORTED_TARGET libprofiler)
+# gperftools' tcmalloc replaces glibc's malloc in every binary, unless a sanitizer brings its own
+# allocator. Why: a request's strings are allocated on a network thread and freed on the log
+# writer's thread; glibc hands such chunks back through the owning arena's lock and its slow path
+# (_int_malloc was a quarter of a network thread's profile), tcmalloc through per-thread caches.
+# It also gives GET /debug/pprof/heap a real heap profile. docs/benchmarks.md has the figures.
+if(VIGIL_TCMALLOC)
+  pkg_check_modules(GPERFTOOLS_TCMALLOC REQUIRED IMPORTED_TARGET libtcmalloc)
+endif()

@@ -29,3 +29,11 @@ elseif(VIGIL_SANITIZE STREQUAL "thread")
 elseif(NOT VIGIL_SANITIZE STREQUAL "")
   message(FATAL_ERROR "VIGIL_SANITIZE must be empty, 'address' or 'thread', not '${VIGIL_SANITIZE}'")
 endif()
+
+# tcmalloc (cmake/VigilDependencies.cmake) in every build without a sanitizer: ASan and TSan
+# intercept malloc themselves, and a second allocator under them would hide what they look for.
+if(VIGIL_SANITIZE STREQUAL "")
+  option(VIGIL_TCMALLOC "Link gperftools' tcmalloc as the allocator" ON)
+else()
+  set(VIGIL_TCMALLOC OFF CACHE BOOL "Link gperftools' tcmalloc as the allocator" FORCE)
+endif()

@@ -70,6 +70,7 @@ struct ApiDeps {
   resilience::Bulkhead* store_bulkhead = nullptr;
   observability::MetricsRegistry* metrics = nullptr;  // GET /metrics; null: not registered
   observability::CpuProfiler* profiler = nullptr;     // GET /debug/pprof/*; null: not registered
+  observability::HeapProfiler* heap_profiler = nullptr;  // GET /debug/pprof/heap?seconds=N; null: 501
   // Blocking, run on the store's pool after every successful registry write: republishes the
   // registry the intake and the pipeline read. Must not throw. May be empty.
   std::function<void()> refresh_registry = {};

@@ -109,6 +109,7 @@ class ApiTest : public ::testing::Test {
                  [this] {
                    return Readiness{true, log_.last_seq(), 0}; }};
     deps.profiler = &profiler_;
+    deps.heap_profiler = &heap_profiler_;
     deps.on_denied = [this](const AccessDenied& d) {
       std::lock_guard lock(denied_mu_);
       denied_.push_back(d);
@@ -187,6 +188,7 @@ class ApiTest : public ::testing::Test {
   auth::JwtVerifier verifier_{{.hs256_secret = kSecret, .issuer = "vigil", .audience = "vigil-api"}, clock_};
   observability::MetricsRegistry metrics_;
   observability::CpuProfiler profiler_{dir_.path() / "profiles"};
+  observability::HeapProfiler heap_profiler_{dir_.path() / "profiles"};
   middleware::RefusalCounters refused_{metrics_};
   http::Router router_;
   http::Chain chain_;
@@ -385,6 +387,29 @@ TEST_F(ApiTest, ACpuProfileLongerThanTheCallerWillWaitIsRefusedBeforeItStarts) {
   EXPECT_EQ(client.get("/debug/pprof/profile?seconds=61", admin()).result_int(), 400);
   EXPECT_EQ(client.get("/debug/pprof/profile?seconds=1", as("investigator", {"S01"})).result_int(), 403);
   EXPECT_FALSE(profiler_.running());
+}
+
+TEST_F(ApiTest, TheHeapRouteAnswersAllocatorStatisticsOrAHeapProfileOfAWindow) {
+  TestClient client(port());
+  auto res = client.get("/debug/pprof/heap", admin());
+  ASSERT_EQ(res.result_int(), 200) << res.body();
+  EXPECT_NE(res.body().find("in_use_bytes "), std::string::npos) << res.body();
+  EXPECT_EQ(client.get("/debug/pprof/heap?seconds=61", admin()).result_int(), 400);
+  EXPECT_EQ(client.get("/debug/pprof/heap?seconds=", admin()).result_int(), 400);
+  EXPECT_EQ(client.get("/debug/pprof/heap?seconds=1&x=1", admin()).result_int(), 400);
+  EXPECT_EQ(client.get("/debug/pprof/heap?seconds=1", as("investigator", {"S01"})).result_int(), 403);
+  EXPECT_EQ(client.get("/debug/pprof/heap", as("investigator", {"S01"})).result_int(), 403);
+  res = client.get("/debug/pprof/heap?seconds=1", admin());
+  if (observability::HeapProfiler::available()) {
+    ASSERT_EQ(res.result_int(), 200) << res.body();
+    EXPECT_TRUE(res.body().starts_with("heap profile:")) << res.body().substr(0, 200);
+    EXPECT_NE(res.body().find("MAPPED_LIBRARIES:"), std::string::npos);
+    EXPECT_EQ(res[http::bhttp::field::content_disposition], R"(attachment; filename="vigil.heap.prof")");
+  } else {  // the sanitizer builds
+    ASSERT_EQ(res.result_int(), 501) << res.body();
+    EXPECT_EQ(body_of(res).at("type").as_string(), "/problems/heap-profile-unavailable");
+  }
+  EXPECT_FALSE(heap_profiler_.running());
 }
 
 TEST_F(ApiTest, EachErrorHasItsStatusAndAProblemBody) {

@@ -163,6 +163,7 @@ void Node::build_security() {
 
 void Node::build_api() {
   profiler_ = std::make_unique<observability::CpuProfiler>(config_.storage.data_dir);
+  heap_profiler_ = std::make_unique<observability::HeapProfiler>(config_.storage.data_dir);
   // The registry store behind its own breaker and bulkhead: a store that hangs fills its own pool
   // and trips its own breaker, while intake (the log) and alert reads carry on.
   const auto& b = config_.breakers;
@@ -192,6 +193,7 @@ void Node::build_api() {
   deps.store_bulkhead = store_bulkhead_.get();
   deps.metrics = &metrics_;
   deps.profiler = profiler_.get();
+  deps.heap_profiler = heap_profiler_.get();
   deps.audit = [this](store::AuditEntry entry) { audit_->record(std::move(entry)); };
   deps.refresh_registry = [this] {
     try {

@@ -85,6 +85,7 @@ class Node {
   std::shared_ptr<StoreDeviceKeys> device_keys_;
   std::unique_ptr<AuditSink> audit_;
   std::unique_ptr<observability::CpuProfiler> profiler_;
+  std::unique_ptr<observability::HeapProfiler> heap_profiler_;
   std::unique_ptr<Gateway> gateway_;
   std::unique_ptr<resilience::SreBreaker> store_breaker_;
   std::unique_ptr<resilience::Bulkhead> store_bulkhead_;

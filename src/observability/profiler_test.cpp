@@ -5,9 +5,12 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -89,6 +92,95 @@ TEST(CpuProfiler, FailsWhenTheScratchDirectoryCannotBeCreated) {
   std::filesystem::remove(blocker);
 }
 
+#if defined(VIGIL_HAVE_TCMALLOC)
+
+// The header's first pair: objects and bytes allocated in the window and still live at its end.
+struct HeapTotals {
+  unsigned long long in_use_objects = 0;
+  unsigned long long in_use_bytes = 0;
+};
+
+std::optional<HeapTotals> heap_header(const std::string& text) {
+  HeapTotals totals;
+  unsigned long long alloc_objects = 0;
+  unsigned long long alloc_bytes = 0;
+  // NOLINTNEXTLINE(cert-err34-c): the return value says whether all four numbers were read
+  if (std::sscanf(text.c_str(), "heap profile: %llu: %llu [ %llu: %llu]", &totals.in_use_objects,
+                  &totals.in_use_bytes, &alloc_objects, &alloc_bytes) != 4) {
+    return std::nullopt;
+  }
+  return totals;
+}
+
+TEST(HeapProfiler, ProfilesWhatTheWindowAllocatedAndStillHolds) {
+  const auto dir = fresh_dir("heap");
+  ASSERT_TRUE(HeapProfiler::available());
+  HeapProfiler profiler(dir);
+  std::vector<std::unique_ptr<char[]>> before;  // allocated before the window: not in the profile
+  for (int i = 0; i < 16; ++i) before.push_back(std::make_unique<char[]>(1U << 20U));
+  ASSERT_EQ(profiler.start(), ProfileStart::started);
+  EXPECT_TRUE(profiler.running());
+  constexpr std::size_t kBlocks = 48;
+  constexpr std::size_t kBlockBytes = 1U << 20U;
+  std::vector<std::unique_ptr<char[]>> held;
+  for (std::size_t i = 0; i < kBlocks; ++i) held.push_back(std::make_unique<char[]>(kBlockBytes));
+  const auto text = profiler.stop_and_read();
+  EXPECT_FALSE(profiler.running());
+
+  ASSERT_TRUE(text.starts_with("heap profile:")) << text.substr(0, 200);
+  const auto totals = heap_header(text);
+  ASSERT_TRUE(totals.has_value()) << text.substr(0, 200);
+  EXPECT_GE(totals->in_use_objects, kBlocks);
+  EXPECT_GE(totals->in_use_bytes, kBlocks * kBlockBytes);
+  EXPECT_LT(totals->in_use_bytes, (kBlocks + 16) * kBlockBytes) << "the blocks from before the window count";
+  EXPECT_NE(text.find("MAPPED_LIBRARIES:"), std::string::npos) << "pprof needs the mappings to symbolise";
+  EXPECT_TRUE(std::filesystem::is_empty(dir));
+  EXPECT_EQ(profiler.stop_and_read(), "");
+  std::filesystem::remove_all(dir);
+}
+
+TEST(HeapProfiler, OneProfileAtATimeAcrossInstances) {
+  const auto dir = fresh_dir("heap-busy");
+  HeapProfiler first(dir);
+  HeapProfiler second(dir);
+  ASSERT_EQ(first.start(), ProfileStart::started);
+  EXPECT_EQ(first.start(), ProfileStart::busy);
+  EXPECT_EQ(second.start(), ProfileStart::busy);
+  EXPECT_EQ(second.stop_and_read(), "") << "only the starter may stop a profile";
+  EXPECT_TRUE(first.running());
+  EXPECT_TRUE(first.stop_and_read().starts_with("heap profile:"));
+  EXPECT_EQ(second.start(), ProfileStart::started);
+  EXPECT_FALSE(second.stop_and_read().empty());
+  std::filesystem::remove_all(dir);
+}
+
+TEST(MallocStats, ReportsTcmallocsFiguresWithWhatIsInUse) {
+  const auto held = std::make_unique<char[]>(8U << 20U);
+  std::istringstream in(malloc_stats_text());
+  std::vector<std::string> keys;
+  std::string key;
+  std::uint64_t value = 0;
+  std::uint64_t in_use = 0;
+  while (in >> key >> value) {
+    keys.push_back(key);
+    if (key == "in_use_bytes") in_use = value;
+  }
+  EXPECT_TRUE(in.eof()) << "every line is 'key <unsigned number>'";
+  EXPECT_EQ(keys, (std::vector<std::string>{"in_use_bytes", "heap_bytes", "free_bytes", "unmapped_bytes",
+                                            "thread_cache_bytes"}));
+  EXPECT_GE(in_use, 8U << 20U) << "the 8 MiB block held while reading";
+}
+
+#else
+
+TEST(HeapProfiler, IsUnavailableWithoutTcmalloc) {
+  EXPECT_FALSE(HeapProfiler::available());
+  HeapProfiler profiler(fresh_dir("heap-unavailable"));
+  EXPECT_EQ(profiler.start(), ProfileStart::unavailable);
+  EXPECT_FALSE(profiler.running());
+  EXPECT_EQ(profiler.stop_and_read(), "");
+}
+
 TEST(MallocStats, ReportsEveryKeyWithANumber) {
   std::istringstream in(malloc_stats_text());
   std::vector<std::string> keys;
@@ -99,6 +191,8 @@ TEST(MallocStats, ReportsEveryKeyWithANumber) {
   EXPECT_EQ(keys, (std::vector<std::string>{"arena_bytes", "mmap_bytes", "mmap_regions", "in_use_bytes",
                                             "free_bytes", "releasable_bytes"}));
 }
+
+#endif
 
 }  // namespace
 }  // namespace vigil::observability
