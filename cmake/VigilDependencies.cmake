@@ -4,7 +4,6 @@ find_package(Boost 1.81 REQUIRED COMPONENTS json url)
 find_package(Threads REQUIRED)
 find_package(OpenSSL REQUIRED)
 find_package(SQLite3 REQUIRED)
-find_package(ZLIB REQUIRED)  # crc32 for the segment log's frames
 find_package(fmt REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(yaml-cpp REQUIRED)
@@ -19,6 +18,8 @@ endif()
 find_package(PostgreSQL REQUIRED)  # libpq: the PostgreSQL store
 # gperftools' CPU profiler behind GET /debug/pprof/profile (libgoogle-perftools-dev ships .pc files).
 find_package(PkgConfig REQUIRED)
+# libdeflate's CRC-32 (PCLMULQDQ where the CPU has it) for the segment log's frames.
+pkg_check_modules(LIBDEFLATE REQUIRED IMPORTED_TARGET libdeflate)
 pkg_check_modules(GPERFTOOLS_PROFILER REQUIRED IMPORTED_TARGET libprofiler)
 # gperftools' tcmalloc replaces glibc's malloc in every binary, unless a sanitizer brings its own
 # allocator. Why: a request's strings are allocated on a network thread and freed on the log

@@ -11,7 +11,7 @@ set -euo pipefail
 PACKAGES=(
   cmake ninja-build ccache pkg-config g++
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libsimdjson-dev libsqlite3-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libcli11-dev libssl-dev zlib1g-dev
+  libsimdjson-dev libsqlite3-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libcli11-dev libssl-dev libdeflate-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libpq-dev postgresql libgoogle-perftools-dev
   curl procps
