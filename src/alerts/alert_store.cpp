@@ -8,6 +8,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <charconv>
+#include <string_view>
+#include <unordered_map>
 
 #include "alerts/sqlite_db.h"
 #include "common/hex.h"
@@ -252,12 +254,7 @@ std::vector<AlertEvent> AlertStore::commit(
     const bool fsync = reserving || (!changes.empty() && durability == Durability::fsync);
     set_writer_sync(fsync ? Sync::full : Sync::normal);
     Transaction tx(*writer_);
-    if (reserving) writer_->prepare(kReserveEventIds).bind(1, static_cast<std::int64_t>(reserve_upto)).run();
-    std::uint64_t id = first_id;
-    for (const auto& change : changes) {
-      const Alert& a = change.alert;
-      const std::string doc = json::serialize(to_json(a));
-      AlertEvent event = event_of(change, id++);
+    const auto upsert = [this](const Alert& a) {
       writer_->prepare(kUpsertAlert)
           .bind(1, a.id)
           .bind(2, a.trial_id)
@@ -268,8 +265,23 @@ std::vector<AlertEvent> AlertStore::commit(
           .bind(7, to_string(a.status))
           .bind(8, millis(a.opened_at))
           .bind(9, millis(a.updated_at))
-          .bind(10, doc)
+          .bind(10, json::serialize(to_json(a)))
           .run();
+    };
+    if (reserving) writer_->prepare(kReserveEventIds).bind(1, static_cast<std::int64_t>(reserve_upto)).run();
+    // Inside one transaction only an alert's last state is ever visible, so each alert is
+    // upserted once, at its last change: a pipeline round that updates one alert many times
+    // serialises and writes its document (up to about 5 KB) once, not once per change. Every
+    // change still appends its own event.
+    std::unordered_map<std::string_view, std::size_t> last_change;
+    last_change.reserve(changes.size());
+    for (std::size_t i = 0; i < changes.size(); ++i) last_change[changes[i].alert.id] = i;
+    std::uint64_t id = first_id;
+    for (std::size_t i = 0; i < changes.size(); ++i) {
+      const AlertChange& change = changes[i];
+      const Alert& a = change.alert;
+      AlertEvent event = event_of(change, id++);
+      if (last_change[a.id] == i) upsert(a);
       writer_->prepare(kInsertEvent)
           .bind(1, static_cast<std::int64_t>(event.event_id))
           .bind(2, a.id)

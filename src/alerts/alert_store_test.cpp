@@ -54,6 +54,46 @@ TEST_F(AlertStoreTest, CommitAssignsIncreasingEventIdsAndStoresAlert) {
   EXPECT_FALSE(store.get("al_ffffffffffffffff"));
 }
 
+TEST_F(AlertStoreTest, ACommitOfInterleavedChangesStoresEachAlertsLastStateAndEveryEvent) {
+  // A pipeline round: two patients' alerts updated in turn, as their readings come in log order.
+  AlertStore store(file_);
+  std::vector<AlertChange> round;
+  const auto add = [&](const std::string& patient, Severity sev, const std::string& obs) {
+    round.push_back(*book_.on_finding(finding("news2", sev, "NEWS2", {obs}), context(patient), clock_.now()));
+    clock_.advance(1s);
+  };
+  add("P1", Severity::low_medium, "o1");
+  add("P2", Severity::medium, "o2");
+  add("P1", Severity::medium, "o3");
+  add("P2", Severity::medium, "o4");
+  add("P1", Severity::high, "o5");
+  const auto events = store.commit(round, std::pair<std::string, std::uint64_t>{"processor", 5},
+                                   AlertStore::Durability::replayable);
+  ASSERT_EQ(events.size(), 5U);
+
+  const auto p1 = store.get(round[4].alert.id);
+  const auto p2 = store.get(round[3].alert.id);
+  ASSERT_TRUE(p1 && p2);
+  EXPECT_EQ(to_json(*p1), to_json(round[4].alert));
+  EXPECT_EQ(to_json(*p2), to_json(round[3].alert));
+  EXPECT_EQ(p1->severity, Severity::high);
+  EXPECT_EQ(p1->observation_ids, (std::vector<std::string>{"o1", "o3", "o5"}));
+  EXPECT_EQ(store.load_unresolved().size(), 2U);
+  EXPECT_EQ(store.consumer_position("processor"), 5U);
+
+  const auto history = store.events_after(0, 10);
+  ASSERT_EQ(history.size(), 5U);
+  const std::vector<std::string> alert_of{p1->id, p2->id, p1->id, p2->id, p1->id};
+  for (std::size_t i = 0; i < history.size(); ++i) {
+    EXPECT_EQ(history[i].event_id, events[i].event_id);
+    EXPECT_EQ(history[i].alert.id, alert_of[i]) << i;
+    EXPECT_EQ(history[i].observation_ids, round[i].observation_ids) << i;
+  }
+  EXPECT_EQ(history[0].kind, AlertEventKind::opened);
+  EXPECT_EQ(history[4].kind, AlertEventKind::updated);
+  EXPECT_EQ(history[4].alert.severity, Severity::high);
+}
+
 TEST_F(AlertStoreTest, SurvivesReopen) {
   std::string unresolved_id, resolved_id;
   {
