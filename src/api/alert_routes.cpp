@@ -88,7 +88,11 @@ boost::asio::awaitable<std::optional<http::Response>> list_alerts(const ApiDeps&
   if (!q.errors().empty()) co_return invalid_query(q.errors());
   if (auto refused = scope_to_caller(deps, ctx, filter)) co_return refused;
 
-  auto page = co_await http::run_blocking(deps.blocking, [&] { return deps.alerts.list(filter); });
+  auto* service = &deps.alerts;
+  // Named, then moved: g++ 12 mishandles a capturing lambda built inside a co_await expression (the
+  // copy in the callee's frame can point into the caller's), as ops_routes.cpp's calls also avoid.
+  auto list = [service, filter] { return service->list(filter); };
+  auto page = co_await http::run_blocking(deps.blocking, ctx.deadline, std::move(list));
   json::array items;
   items.reserve(page.alerts.size());
   for (const auto& a : page.alerts) items.push_back(alerts::to_json(a));
@@ -100,7 +104,9 @@ boost::asio::awaitable<std::optional<http::Response>> list_alerts(const ApiDeps&
 boost::asio::awaitable<std::optional<http::Response>> get_alert(const ApiDeps& deps,
                                                                 http::RequestContext& ctx) {
   const std::string id(ctx.params.get("id"));
-  auto alert = co_await http::run_blocking(deps.blocking, [&] { return deps.alerts.get(id); });
+  auto* service = &deps.alerts;
+  auto get = [service, id] { return service->get(id); };
+  auto alert = co_await http::run_blocking(deps.blocking, ctx.deadline, std::move(get));
   if (!alert) co_return alert_not_found(id);
   if (auto denied = authorize(deps, ctx, "alert.read", fmt::format("alert/{}", id), [&](const auth::Principal& p) {
         return auth::may_read_site(p, alert->trial_id, alert->site_id);
@@ -154,7 +160,9 @@ boost::asio::awaitable<std::optional<http::Response>> change_alert(const ApiDeps
                             {{"errors", to_json(errors)}});
   }
   const std::string id(ctx.params.get("id"));
-  const auto current = co_await http::run_blocking(deps.blocking, [&] { return deps.alerts.get(id); });
+  auto* service = &deps.alerts;
+  auto get = [service, id] { return service->get(id); };
+  const auto current = co_await http::run_blocking(deps.blocking, ctx.deadline, std::move(get));
   if (!current) co_return alert_not_found(id);
   const auto verb = action == Action::acknowledge ? "alert.acknowledge" : "alert.resolve";
   if (auto denied = authorize(deps, ctx, verb, fmt::format("alert/{}", id), [&](const auth::Principal& p) {
@@ -162,11 +170,21 @@ boost::asio::awaitable<std::optional<http::Response>> change_alert(const ApiDeps
       })) {
     co_return denied;
   }
-  auto result = co_await http::run_blocking(deps.blocking, [&] {
-    const auto now = deps.clock.now();
-    return action == Action::acknowledge ? deps.alerts.acknowledge(id, actor, note, now)
-                                         : deps.alerts.resolve(id, actor, note, now);
-  });
+  // The change and its audit record (21 CFR Part 11: every alert state change is on the trail) go
+  // together on the pool: past the deadline the caller stops waiting (504), and a change that was
+  // still queued is never made, but one that was made is always audited.
+  auto change = [service, clock = &deps.clock, audit = deps.audit, action, id, actor, note, verb,
+                 before = *current] {
+    const auto now = clock->now();
+    auto result = action == Action::acknowledge ? service->acknowledge(id, actor, note, now)
+                                                : service->resolve(id, actor, note, now);
+    if (result.status == alerts::TransitionStatus::ok && audit) {
+      audit(store::AuditEntry{actor, verb, "alert", id, boost::json::serialize(alerts::to_json(before)),
+                              boost::json::serialize(alerts::to_json(*result.alert)), note});
+    }
+    return result;
+  };
+  auto result = co_await http::run_blocking(deps.blocking, ctx.deadline, std::move(change));
   switch (result.status) {
     case alerts::TransitionStatus::not_found:
       co_return alert_not_found(id);
@@ -178,10 +196,6 @@ boost::asio::awaitable<std::optional<http::Response>> change_alert(const ApiDeps
           {{"alert", alerts::to_json(*result.alert)}});
     case alerts::TransitionStatus::ok:
       break;
-  }
-  if (deps.audit) {  // 21 CFR Part 11: every alert state change is on the audit trail
-    deps.audit(store::AuditEntry{actor, verb, "alert", id, boost::json::serialize(alerts::to_json(*current)),
-                                 boost::json::serialize(alerts::to_json(*result.alert)), note});
   }
   co_return http::json_response(Status::ok, alerts::to_json(*result.alert));
 }

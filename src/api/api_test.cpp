@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/json/parse.hpp>
@@ -13,6 +14,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <future>
+#include <latch>
 #include <mutex>
 #include <random>
 #include <set>
@@ -702,6 +704,40 @@ TEST_F(ApiTest, AnAppendPastItsDeadlineIs504AndStillCommitsWhole) {
   ASSERT_EQ(res.result_int(), 202) << res.body();
   EXPECT_EQ(body_of(res).at("duplicates").as_int64(), 1);
   EXPECT_EQ(log_.last_seq(), 1U);
+}
+
+TEST_F(ApiTest, ReadsAndAlertActionsStopWaitingAtTheDeadlineWhileStorageHangs) {
+  // Both storage threads hang, as on a disk that stopped answering.
+  std::promise<void> release;
+  std::shared_future<void> gate = release.get_future().share();
+  std::latch hung(2);
+  for (int i = 0; i < 2; ++i) {
+    boost::asio::post(blocking_, [gate, &hung] {
+      hung.count_down();
+      gate.wait();
+    });
+  }
+  hung.wait();
+  TestClient client(port());
+  auto headers = admin();
+  headers.emplace_back("X-Request-Timeout-Ms", "100");
+  const std::vector<std::pair<std::string, std::string>> calls{
+      {"GET", "/v1/alerts"},
+      {"GET", "/v1/alerts/al_00000000000000aa"},
+      {"GET", "/v1/patients/DEMO-S01-0007/observations"},
+      {"POST", "/v1/alerts/al_00000000000000aa/acknowledge"},
+  };
+  for (const auto& [method, path] : calls) {
+    const auto res = method == "GET" ? client.get(path, headers) : client.post(path, R"({"note":"seen"})", headers);
+    EXPECT_EQ(res.result_int(), 504) << method << " " << path << ": " << res.body();
+    EXPECT_EQ(body_of(res).at("type").as_string(), "/problems/deadline-exceeded") << path;
+  }
+  release.set_value();
+  // Storage answers again: the same calls get their real answers (the work queued while it hung was
+  // skipped, not run late).
+  EXPECT_EQ(client.get("/v1/alerts", admin()).result_int(), 200);
+  EXPECT_EQ(client.get("/v1/alerts/al_00000000000000aa", admin()).result_int(), 404);
+  EXPECT_EQ(client.get("/v1/patients/DEMO-S01-0007/observations", admin()).result_int(), 200);
 }
 
 }  // namespace

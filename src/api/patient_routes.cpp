@@ -41,8 +41,11 @@ boost::asio::awaitable<std::optional<http::Response>> list_observations(const Ap
                             fmt::format("{}: {}", q.errors().front().path, q.errors().front().message),
                             {{"errors", to_json(q.errors())}});
   }
-  auto records = co_await http::run_blocking(
-      deps.blocking, [&] { return deps.observations.latest(patient_id, code, since, limit); });
+  auto* observations = &deps.observations;
+  auto latest = [observations, patient_id, code, since, limit] {
+    return observations->latest(patient_id, code, since, limit);
+  };
+  auto records = co_await http::run_blocking(deps.blocking, ctx.deadline, std::move(latest));
   // The payloads are the canonical JSON the intake wrote (domain/codec.h): spliced in as they are,
   // so numbers come back exactly as stored, with the log's seq and store time added.
   std::string body = "{\"patient_id\":";
