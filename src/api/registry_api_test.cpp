@@ -1,11 +1,28 @@
 // The registry management routes over real HTTP: create, read, update and status changes of every
 // entity, pagination and filters, strict bodies, and devices' keys. Access control, the audit trail,
 // SQL metacharacters and concurrency are in registry_api_access_test.cpp.
+#include <algorithm>
+
 #include "api/registry_api_fixture.h"
 #include "auth/api_key.h"
+#include "config/config.h"
 
 namespace vigil::api::testing {
 namespace {
+
+// The configuration accepts rate limits and deadlines for the groups in config::kRouteGroups only
+// (a misspelt group stops start-up); every route must therefore belong to one of them. This
+// fixture registers every route of the API but the profiles (no profiler), the registry's included.
+TEST_F(RegistryApiTest, EveryRouteBelongsToAConfigurableGroup) {
+  const auto groups = router_.groups();
+  for (const std::string_view expected : {"admin", "health", "intake", "read", "stream"}) {
+    EXPECT_NE(std::find(groups.begin(), groups.end(), expected), groups.end()) << expected;
+  }
+  for (const auto& group : groups) {
+    EXPECT_NE(std::find(config::kRouteGroups.begin(), config::kRouteGroups.end(), group), config::kRouteGroups.end())
+        << "route group '" << group << "' is not in config::kRouteGroups";
+  }
+}
 
 TEST_F(RegistryApiTest, TrialsAreCreatedReadUpdatedAndMoveThroughTheirStatuses) {
   auto res = as_admin(Verb::post, "/v1/trials", R"({"id":"T9","name":"Nine","phase":"1/2"})");

@@ -4,12 +4,14 @@
 // rejected with "FILE:LINE:COL: reason" so an operator's typo never silently falls back to a default.
 //
 // Plain data; only this module knows about YAML.
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace vigil::config {
 
@@ -66,6 +68,12 @@ struct LimitsConfig {
   std::size_t max_connections = 10'000;  // open connections; past it, 503 and close
   std::size_t max_in_flight = 4'096;     // requests being handled at once; past it, 503
 };
+
+// The route groups the API's routes belong to (http::RouteOptions::group): the only names
+// `rate_limits.groups` and `deadlines` accept, so that a misspelt group stops start-up instead of
+// being ignored. RegistryApiTest.EveryRouteBelongsToAConfigurableGroup keeps the two lists together.
+inline constexpr std::array<std::string_view, 7> kRouteGroups{"admin", "debug",  "default", "health",
+                                                              "intake", "read", "stream"};
 
 struct RateGroupConfig {
   double rate = 0;   // requests per second per credential (or client address)

@@ -1,10 +1,32 @@
 // The overload-protection and authentication sections: limits, rate_limits, shedding, deadlines,
 // breakers, auth.
+#include <algorithm>
+
 #include "config/reader.h"
 
 namespace vigil::config::detail {
 
 using std::chrono::milliseconds;
+
+namespace {
+
+// A group name under `section` must be one the routes use (kRouteGroups).
+void check_group(const Reader& r, const YAML::Node& key, const std::string& name, std::string_view section) {
+  if (std::find(kRouteGroups.begin(), kRouteGroups.end(), name) == kRouteGroups.end()) {
+    r.fail(key, fmt::format("unknown route group '{}' in '{}' (known: {})", name, section, fmt::join(kRouteGroups, ", ")));
+  }
+}
+
+// A sliding window's buckets must each span at least a millisecond (resilience::RollingWindow).
+void check_buckets(const Reader& r, const YAML::Node& section, std::string_view path, milliseconds window,
+                   unsigned buckets) {
+  if (window / buckets < milliseconds(1)) {
+    r.fail(section, fmt::format("'{0}.window' ({1} ms) divided by '{0}.buckets' ({2}) must be at least 1 ms",
+                                path, window.count(), buckets));
+  }
+}
+
+}  // namespace
 
 void read_limits(const Reader& r, const YAML::Node& node, LimitsConfig& c) {
   r.section(node, "limits", {"max_connections", "max_in_flight"}, [&](const std::string& k, const YAML::Node& v) {
@@ -21,6 +43,7 @@ void read_rate_limits(const Reader& r, const YAML::Node& node, RateLimitsConfig&
     if (!v.IsMap()) r.fail(v, "'rate_limits.groups' must be a mapping of group name to {rate, burst}");
     for (const auto& g : v) {
       const auto name = g.first.as<std::string>();
+      check_group(r, g.first, name, "rate_limits.groups");
       const auto path = "rate_limits.groups." + name;
       RateGroupConfig group = c.groups.contains(name) ? c.groups[name] : c.groups["default"];
       r.section(g.second, path, {"rate", "burst"}, [&](const std::string& gk, const YAML::Node& gv) {
@@ -50,12 +73,14 @@ void read_shedding(const Reader& r, const YAML::Node& node, SheddingConfig& c) {
               if (k == "read_share") c.read_share = r.number(v, "shedding.read_share", 0.01, 1.0);
               if (k == "min_in_flight") c.min_in_flight = r.integer<unsigned>(v, "shedding.min_in_flight", 0, 1'000'000);
             });
+  check_buckets(r, node, "shedding", c.window, c.buckets);
 }
 
 void read_deadlines(const Reader& r, const YAML::Node& node, DeadlinesConfig& c) {
   if (!node.IsMap()) r.fail(node, "'deadlines' must be a mapping of route group to duration");
   for (const auto& g : node) {
     const auto name = g.first.as<std::string>();
+    check_group(r, g.first, name, "deadlines");
     c.groups[name] = r.duration(g.second, "deadlines." + name, milliseconds(1), std::chrono::hours(1));
   }
 }
@@ -68,6 +93,7 @@ void read_breakers(const Reader& r, const YAML::Node& node, BreakersConfig& c) {
     if (k == "probe_interval")
       c.probe_interval = r.duration(v, "breakers.probe_interval", milliseconds(1), std::chrono::minutes(10));
   });
+  check_buckets(r, node, "breakers", c.window, c.buckets);
 }
 
 void read_auth(const Reader& r, const YAML::Node& node, AuthConfig& c) {

@@ -174,9 +174,9 @@ rate_limits:
   max_keys: 50
   groups:
     intake: {rate: 5000, burst: 10000}
-    reports: {rate: 1}
+    debug: {rate: 1}
 shedding: {enabled: false, cpu_threshold: 0.75, window: 2s, buckets: 20, cool_off: 500ms, read_share: 0.5, min_in_flight: 16}
-deadlines: {intake: 250ms, reports: 1m}
+deadlines: {intake: 250ms, debug: 1m}
 breakers: {k: 2, window: 5s, buckets: 10, probe_interval: 100ms}
 auth: {hs256_secret_file: /run/secret, issuer: me, audience: api, leeway: 5s, token_ttl: 10m}
 )",
@@ -186,9 +186,10 @@ auth: {hs256_secret_file: /run/secret, issuer: me, audience: api, leeway: 5s, to
   EXPECT_EQ(c.rate_limits.max_keys, 50u);
   EXPECT_DOUBLE_EQ(c.rate_limits.groups.at("intake").rate, 5000);
   EXPECT_DOUBLE_EQ(c.rate_limits.groups.at("intake").burst, 10000);
-  // A new group starts from "default" and overrides what it names.
-  EXPECT_DOUBLE_EQ(c.rate_limits.groups.at("reports").rate, 1);
-  EXPECT_DOUBLE_EQ(c.rate_limits.groups.at("reports").burst, c.rate_limits.groups.at("default").burst);
+  // A group without an entry of its own starts from "default" and overrides what it names.
+  EXPECT_DOUBLE_EQ(c.rate_limits.groups.at("debug").rate, 1);
+  EXPECT_DOUBLE_EQ(c.rate_limits.groups.at("debug").burst, c.rate_limits.groups.at("default").burst);
+  EXPECT_EQ(c.deadlines.groups.at("debug"), std::chrono::minutes(1));
   EXPECT_FALSE(c.shedding.enabled);
   EXPECT_DOUBLE_EQ(c.shedding.cpu_threshold, 0.75);
   EXPECT_EQ(c.shedding.cool_off, std::chrono::milliseconds(500));
@@ -203,6 +204,19 @@ auth: {hs256_secret_file: /run/secret, issuer: me, audience: api, leeway: 5s, to
 }
 
 TEST(ConfigOverload, BadOverloadValuesNameFileLineAndReason) {
+  // A misspelt route group would otherwise configure nothing, silently.
+  EXPECT_THAT(error_of("deadlines:\n  intkae: 1s\n"),
+              HasSubstr("vigil.yaml:2:3: unknown route group 'intkae' in 'deadlines' (known: admin, debug, default, "
+                        "health, intake, read, stream)"));
+  EXPECT_THAT(error_of("rate_limits:\n  groups:\n    reads: {rate: 5}\n"),
+              HasSubstr("vigil.yaml:3:5: unknown route group 'reads' in 'rate_limits.groups'"));
+  // Each bucket of a sliding window spans at least a millisecond.
+  EXPECT_THAT(error_of("shedding:\n  window: 100ms\n  buckets: 1000\n"),
+              HasSubstr("vigil.yaml:2:3: 'shedding.window' (100 ms) divided by 'shedding.buckets' (1000) must be "
+                        "at least 1 ms"));
+  EXPECT_THAT(error_of("breakers: {window: 1s, buckets: 5000}\n"),
+              HasSubstr("vigil.yaml:1:11: 'breakers.window' (1000 ms) divided by 'breakers.buckets' (5000)"));
+  EXPECT_NO_THROW(load_string("shedding: {window: 100ms, buckets: 100}\n", "vigil.yaml"));
   EXPECT_THAT(error_of("rate_limits:\n  groups:\n    intake: {rate: -5}\n"),
               HasSubstr("vigil.yaml:3:20: 'rate_limits.groups.intake.rate' must be between"));
   EXPECT_THAT(error_of("shedding:\n  cpu_threshold: 1.5\n"),

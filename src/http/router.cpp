@@ -27,6 +27,14 @@ void Router::add(Verb method, std::string pattern, Handler handler, RouteOptions
   routes_.push_back(std::move(r));
 }
 
+std::vector<std::string> Router::groups() const {
+  std::vector<std::string> out;
+  for (const auto& r : routes_) out.push_back(r.info.options.group);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 bool Router::matches(const Route& r, const Parts& parts, PathParams* params) {
   if (r.segments.size() != parts.size()) return false;
   for (std::size_t i = 0; i < parts.size(); ++i) {

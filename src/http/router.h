@@ -25,6 +25,9 @@ class Router {
   };
   [[nodiscard]] Match match(Verb method, std::string_view path) const;
 
+  // The route groups of every registered route, sorted, each once (for start-up checks and tests).
+  [[nodiscard]] std::vector<std::string> groups() const;
+
  private:
   struct Route {
     Verb method;
