@@ -89,8 +89,8 @@ boost::asio::awaitable<std::optional<http::Response>> list_alerts(const ApiDeps&
   if (auto refused = scope_to_caller(deps, ctx, filter)) co_return refused;
 
   auto* service = &deps.alerts;
-  // Named, then moved: g++ 12 mishandles a capturing lambda built inside a co_await expression (the
-  // copy in the callee's frame can point into the caller's), as ops_routes.cpp's calls also avoid.
+  // Named, then moved: g++ 12 destroys the captures of a temporary in a co_await expression twice
+  // (here: an SSO string freed from the finished coroutine's frame), as http/chain_test.cpp notes.
   auto list = [service, filter] { return service->list(filter); };
   auto page = co_await http::run_blocking(deps.blocking, ctx.deadline, std::move(list));
   json::array items;

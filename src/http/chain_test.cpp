@@ -1,10 +1,13 @@
 // The middleware chain over real sockets: order, stop semantics, the on_response hooks, the
 // exception guard, and deadlines that abandon blocking work with 504.
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <boost/asio/thread_pool.hpp>
 #include <latch>
 #include <mutex>
+#include <sstream>
 
 #include "http/blocking.h"
 #include "http/middleware.h"
@@ -62,6 +65,36 @@ class FixedDeadline final : public Middleware {
 
  private:
   std::chrono::milliseconds ms_;
+};
+
+// A link that fails with an exception, as a bug in a link would.
+class Throwing final : public Middleware {
+ public:
+  [[nodiscard]] std::string_view name() const override { return "throwing"; }
+  asio::awaitable<Verdict> on_request(RequestContext&) override {
+    throw std::runtime_error("secret link cause");
+    co_return Verdict::proceed();
+  }
+};
+
+// Routes spdlog's default logger into a string while it lives.
+class CapturedLog {
+ public:
+  CapturedLog() : previous_(spdlog::default_logger()) {
+    spdlog::set_default_logger(
+        std::make_shared<spdlog::logger>("captured", std::make_shared<spdlog::sinks::ostream_sink_mt>(out_)));
+  }
+  ~CapturedLog() { spdlog::set_default_logger(previous_); }
+  CapturedLog(const CapturedLog&) = delete;
+  CapturedLog& operator=(const CapturedLog&) = delete;
+  std::string text() {
+    spdlog::default_logger()->flush();
+    return out_.str();
+  }
+
+ private:
+  std::ostringstream out_;
+  std::shared_ptr<spdlog::logger> previous_;
 };
 
 class ChainTest : public ::testing::Test {
@@ -142,13 +175,35 @@ TEST_F(ChainTest, UnmatchedRoutesStillGoThroughTheChain) {
 }
 
 TEST_F(ChainTest, ExceptionGuardAnswers500WithoutTheCause) {
+  CapturedLog log;
   chain_.add(std::make_unique<Recorder>("log", journal_, mu_));
   start();
   TestClient c(server_->port());
   auto res = c.get("/boom");
   EXPECT_EQ(res.result(), Status::internal_server_error);
+  EXPECT_EQ(res[bhttp::field::content_type], "application/problem+json");
+  EXPECT_NE(res.body().find(R"("type":"/problems/internal")"), std::string::npos) << res.body();
   EXPECT_EQ(res.body().find("secret"), std::string::npos);
   EXPECT_EQ(journal().back(), "log<500");
+  // The cause goes to the log, with the request, for the operator.
+  EXPECT_NE(log.text().find("handler for GET /boom failed: secret cause"), std::string::npos) << log.text();
+}
+
+TEST_F(ChainTest, ALinkThatThrowsIsAnswered500AndStopsTheRequest) {
+  CapturedLog log;
+  chain_.add(std::make_unique<Recorder>("log", journal_, mu_))
+      .add(std::make_unique<Throwing>())
+      .add(std::make_unique<Recorder>("after", journal_, mu_));
+  start();
+  TestClient c(server_->port());
+  auto res = c.get("/hello");
+  EXPECT_EQ(res.result(), Status::internal_server_error);
+  EXPECT_EQ(res[bhttp::field::content_type], "application/problem+json");
+  EXPECT_EQ(res.body().find("secret"), std::string::npos);
+  // Neither the links after it nor the handler ran; the links before it saw the 500.
+  EXPECT_EQ(journal(), (std::vector<std::string>{"log>read", "log<500"}));
+  EXPECT_NE(log.text().find("middleware link throwing failed: secret link cause"), std::string::npos) << log.text();
+  EXPECT_EQ(c.get("/hello").result(), Status::internal_server_error) << "the server keeps answering";
 }
 
 TEST_F(ChainTest, HungBlockingWorkIsAbandonedAtTheDeadlineWith504) {

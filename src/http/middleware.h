@@ -62,6 +62,15 @@ class Chain {
     links_.push_back(std::move(link));
     return *this;
   }
+
+  // The links' names in order ("request-id", "access-log", ...): what the chain actually runs, for
+  // tests and start-up logs.
+  [[nodiscard]] std::vector<std::string_view> names() const {
+    std::vector<std::string_view> out;
+    out.reserve(links_.size());
+    for (const auto& link : links_) out.push_back(link->name());
+    return out;
+  }
   [[nodiscard]] const std::vector<std::unique_ptr<Middleware>>& links() const { return links_; }
 
   // Runs the links, then `terminal` (the routed handler, or the 404/405 answer) if none stopped,
