@@ -129,6 +129,11 @@ Node::Node(const config::Config& config, const Clock& clock) : config_(config), 
   } catch (const std::exception& e) {
     throw StartupError(e.what());  // "cannot listen on host:port: reason"
   }
+  metrics_.gauge_callback("vigil_http_open_connections", "Client connections the server holds open",
+                          [this] { return server_ ? static_cast<double>(server_->connections()) : 0.0; });
+  metrics_.counter_callback("vigil_http_accept_failures_total",
+                            "Accepts that failed (out of file descriptors, most often); each waits before the next",
+                            [this] { return server_ ? static_cast<double>(server_->accept_failures()) : 0.0; });
 }
 
 void Node::build_security() {

@@ -9,6 +9,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -166,6 +167,7 @@ bool Server::shutdown() {
 }
 
 asio::awaitable<void> Server::accept_loop() {
+  bool failing = false;  // the last accept failed
   for (;;) {
     // The connection's I/O thread is chosen now, before the socket exists, so that every operation
     // on it runs there.
@@ -174,10 +176,18 @@ asio::awaitable<void> Server::accept_loop() {
     auto [ec] = co_await acceptor_.async_accept(socket, kTuple);
     if (ec) {
       if (ec == asio::error::operation_aborted || draining_.load()) co_return;
-      // Out of file descriptors and similar: keep serving the connections we have.
-      spdlog::warn("accept failed: {}", ec.message());
+      // Out of file descriptors and similar: keep serving the connections we have, and try again
+      // after a pause (the connection waits in the backlog; an immediate retry would spin). One
+      // warning per run of failures.
+      if (!failing) spdlog::warn("accept failed: {}; retrying every {} ms", ec.message(), options_.accept_retry.count());
+      failing = true;
+      accept_failures_.fetch_add(1);
+      asio::steady_timer pause(acceptor_.get_executor(), options_.accept_retry);
+      co_await pause.async_wait(kTuple);
       continue;
     }
+    if (failing) spdlog::info("accepting connections again");
+    failing = false;
     if (draining_.load()) co_return;
     socket.set_option(tcp::no_delay(true), ec);
     auto conn = std::make_shared<Connection>(std::move(socket));

@@ -44,6 +44,10 @@ struct ServerOptions {
   std::chrono::milliseconds read_timeout{30'000};
   std::chrono::milliseconds idle_timeout{60'000};
   std::chrono::milliseconds shutdown_grace{10'000};
+  // After a failed accept (out of file descriptors, most often), the wait before the next one:
+  // the pending connection stays in the listen backlog meanwhile, where retrying at once would
+  // fail again at once and spin a core.
+  std::chrono::milliseconds accept_retry{100};
 };
 
 class ServerError : public std::runtime_error {
@@ -70,6 +74,8 @@ class Server {
   bool shutdown();
   // Number of open connections (for tests and metrics).
   [[nodiscard]] std::size_t connections() const;
+  // Accepts that failed since start (for tests and metrics).
+  [[nodiscard]] std::uint64_t accept_failures() const { return accept_failures_.load(); }
 
  private:
   struct Connection;
@@ -95,6 +101,7 @@ class Server {
   std::uint16_t port_ = 0;
   std::vector<std::thread> threads_;
   std::atomic<bool> draining_{false};
+  std::atomic<std::uint64_t> accept_failures_{0};
   bool stopped_ = false;  // only touched by the controlling thread
 
   mutable std::mutex mu_;

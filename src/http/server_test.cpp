@@ -1,12 +1,20 @@
 #include "http/server.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <future>
 #include <latch>
+#include <thread>
+#include <vector>
 
 #include "http/problem.h"
 #include "http/test_client.h"
@@ -80,6 +88,58 @@ TEST_F(ServerTest, ServesKeepAliveRequestsOnOneConnection) {
   }
   EXPECT_EQ(c.post("/echo", "{\"a\":1}").body(), "{\"a\":1}");
   EXPECT_EQ(c.get("/items/42?x=1").body(), "42?x=1");
+}
+
+TEST_F(ServerTest, RunningOutOfFileDescriptorsPausesAcceptingAndRecovers) {
+  ServerOptions o;
+  o.accept_retry = std::chrono::milliseconds(50);
+  start(o);
+  TestClient existing(server_->port());
+  ASSERT_EQ(existing.get("/hello").result(), Status::ok);
+  // A client socket made now, connected once the process has no descriptor left to accept it with.
+  const int pending = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(pending, 0);
+  const timeval wait{10, 0};  // bounds the reads below if the server never answers
+  ::setsockopt(pending, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+  rlimit original{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &original), 0);
+  rlimit low = original;
+  low.rlim_cur = std::min<rlim_t>(original.rlim_cur, static_cast<rlim_t>(pending) + 64);
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+  std::vector<int> filler;
+  for (int fd = ::open("/dev/null", O_RDONLY); fd >= 0; fd = ::open("/dev/null", O_RDONLY)) filler.push_back(fd);
+  ASSERT_EQ(errno, EMFILE);
+
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(server_->port());
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(pending, reinterpret_cast<const sockaddr*>(&to), sizeof to), 0);  // the backlog takes it
+  const auto started = std::chrono::steady_clock::now();
+  for (const auto until = started + std::chrono::seconds(30);
+       server_->accept_failures() < 3 && std::chrono::steady_clock::now() < until;) {
+    std::this_thread::yield();
+  }
+  const auto failures = server_->accept_failures();
+  const auto waited = std::chrono::steady_clock::now() - started;
+  EXPECT_GE(failures, 3U);
+  // It waits between tries instead of spinning on the failing accept (a spin fails millions of
+  // times a second)...
+  EXPECT_LE(failures, 4 + static_cast<std::uint64_t>(waited / o.accept_retry));
+  // ...and keeps serving the connections it has.
+  EXPECT_EQ(existing.get("/hello").result(), Status::ok);
+
+  for (const int fd : filler) ::close(fd);
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &original), 0);
+  const std::string request = "GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  ASSERT_EQ(::write(pending, request.data(), request.size()), static_cast<ssize_t>(request.size()));
+  std::string answer;
+  char buffer[512];
+  for (ssize_t n = ::read(pending, buffer, sizeof buffer); n > 0; n = ::read(pending, buffer, sizeof buffer)) {
+    answer.append(buffer, static_cast<std::size_t>(n));
+  }
+  ::close(pending);
+  EXPECT_TRUE(answer.starts_with("HTTP/1.1 200")) << answer;
 }
 
 TEST_F(ServerTest, UnknownRouteIs404AndWrongMethodIs405WithAllow) {
