@@ -706,6 +706,33 @@ TEST_F(ApiTest, AnAppendPastItsDeadlineIs504AndStillCommitsWhole) {
   EXPECT_EQ(log_.last_seq(), 1U);
 }
 
+TEST_F(ApiTest, ABatchPastItsDeadlineIs504AndCommitsAllOfItOrNone) {
+  {
+    std::lock_guard lock(gate_.mu);
+    gate_.hold = true;
+  }
+  TestClient client(port());
+  client.with_headers(patient_app("DEMO-S01-0001"));
+  const auto batch = fmt::format(R"({{"observations":[{},{},{}]}})",
+                                 observation(uuid(60), "DEMO-S01-0001", "8867-4", 70, "/min"),
+                                 observation(uuid(61), "DEMO-S01-0001", "9279-1", 16, "/min"),
+                                 observation(uuid(62), "DEMO-S01-0001", "2708-6", 97, "%"));
+  auto res = client.post("/v1/observations", batch, {{"X-Request-Timeout-Ms", "50"}});
+  EXPECT_EQ(res.result_int(), 504);
+  EXPECT_EQ(log_.last_seq(), 0U) << "nothing is visible before the commit";
+  {
+    std::lock_guard lock(gate_.mu);
+    gate_.hold = false;
+  }
+  gate_.cv.notify_all();
+  // The whole batch committed as one group: the retry finds all three, none twice.
+  res = client.post("/v1/observations", batch);
+  ASSERT_EQ(res.result_int(), 202) << res.body();
+  EXPECT_EQ(body_of(res).at("accepted").as_int64(), 0);
+  EXPECT_EQ(body_of(res).at("duplicates").as_int64(), 3);
+  EXPECT_EQ(log_.last_seq(), 3U);
+}
+
 TEST_F(ApiTest, ReadsAndAlertActionsStopWaitingAtTheDeadlineWhileStorageHangs) {
   // Both storage threads hang, as on a disk that stopped answering.
   std::promise<void> release;
