@@ -202,13 +202,29 @@ credentials="$work/devices.txt"
 : >"$credentials"
 # register_devices FIRST LAST FILE: wearables bench-FIRST..bench-LAST, one patient each (spread over
 # the five sites), appended to FILE as '<patient> <api key>' lines.
+# register_device SERIAL PATIENT: prints the new device's API key, or nothing when the server
+# would not register it. A refusal that says to retry (429 past the admin group's rate limit, 503
+# while the shedder is still cooling off after an overload run) is retried after its Retry-After.
+register_device() {
+  local attempt answer status
+  for attempt in $(seq 1 30); do
+    answer=$(curl -s -w '\n%{http_code}' -X POST "${url[vigil]}/v1/devices" -H "Authorization: Bearer $admin" \
+      -H 'Content-Type: application/json' \
+      -d "{\"serial\":\"$1\",\"type\":\"wearable\",\"patient_id\":\"$2\"}" || true)
+    status=${answer##*$'\n'}
+    if [[ $status == 201 ]]; then
+      jq -r .api_key <<<"${answer%$'\n'*}"
+      return 0
+    fi
+    [[ $status == 429 || $status == 503 ]] || return 0
+    sleep 1
+  done
+}
 register_devices() {
   local i patient key
   for i in $(seq "$1" "$2"); do
     patient=$(printf 'DEMO-S%02d-%04d' $((1 + (i - 1) % 5)) $((1 + (i - 1) / 5)))
-    key=$(curl -sf -X POST "${url[vigil]}/v1/devices" -H "Authorization: Bearer $admin" \
-      -H 'Content-Type: application/json' \
-      -d "{\"serial\":\"bench-$i\",\"type\":\"wearable\",\"patient_id\":\"$patient\"}" | jq -r .api_key)
+    key=$(register_device "bench-$i" "$patient")
     [[ $key == vk_* ]] || { echo "bench.sh: could not register a device for $patient" >&2; exit 1; }
     echo "$patient $key" >>"$3"
   done
@@ -291,10 +307,8 @@ if [[ $only_references -eq 0 ]]; then
   needed=$(awk -v r="$alert_rate" -v d="${duration%s}" 'BEGIN { n = int(r * 0.01 * (d + 0) * 1.2) + 10; print (n > 1500 ? 1500 : n) }')
   for i in $(seq 1 "$needed"); do
     patient=$(printf 'DEMO-S%02d-%04d' $((1 + (i - 1) % 5)) $((1 + (connections + i - 1) / 5 + 20)))
-    key=$(curl -sf -X POST "${url[vigil]}/v1/devices" -H "Authorization: Bearer $admin" \
-      -H 'Content-Type: application/json' \
-      -d "{\"serial\":\"alert-$i\",\"type\":\"wearable\",\"patient_id\":\"$patient\"}" | jq -r .api_key)
-    [[ $key == vk_* ]] && echo "$patient $key" >>"$alert_patients"
+    key=$(register_device "alert-$i" "$patient")
+    if [[ $key == vk_* ]]; then echo "$patient $key" >>"$alert_patients"; fi
   done
   run_load "alert-vigil" vigil --scenario alert-latency --mode open --rate "$alert_rate" --alert-fraction 0.01 \
     --credentials "$alert_patients" --stream-header "Authorization: Bearer $admin"
