@@ -108,6 +108,11 @@ Node::Node(const config::Config& config, const Clock& clock) : config_(config), 
   processor_options.position_commit_records = config_.pipeline.position_commit_records;
   processor_options.metrics = &metrics_;
   processor_options.spans = spans_.get();
+  processor_options.last_reading = [observations = observations_](std::string_view patient) -> std::optional<TimePoint> {
+    const auto newest = observations->latest(patient, "", TimePoint{}, 1);
+    if (newest.empty()) return std::nullopt;
+    return newest.front().effective_time;
+  };
   processor_ = std::make_unique<pipeline::Processor>(processor_options, *log_, *registry_, *alerts_, clock_);
 
   blocking_ = std::make_unique<boost::asio::thread_pool>(config_.storage.blocking_threads);

@@ -91,6 +91,11 @@ TEST_F(ServerTest, ServesKeepAliveRequestsOnOneConnection) {
 }
 
 TEST_F(ServerTest, RunningOutOfFileDescriptorsPausesAcceptingAndRecovers) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  // The sanitizers' runtimes need descriptors of their own (UBSan's vptr check probes memory
+  // through a pipe, and reports every virtual call as invalid when it cannot open one).
+  GTEST_SKIP() << "needs a process without a sanitizer runtime";
+#endif
   ServerOptions o;
   o.accept_retry = std::chrono::milliseconds(50);
   start(o);

@@ -75,8 +75,8 @@ Processor::Processor(ProcessorOptions options, log::Log& log, const registry::Re
   workers_.reserve(options_.workers);
   for (std::size_t i = 0; i < options_.workers; ++i) {
     workers_.push_back(std::make_unique<detail::Worker>(
-        i, options_.worker_queue, registry_, *counters_, options_.on_record_for_test,
-        detail::SpanOutput{options_.spans, options_.span_clock}));
+        i, options_.workers, options_.worker_queue, registry_, *counters_, options_.on_record_for_test,
+        detail::SpanOutput{options_.spans, options_.span_clock}, options_.last_reading));
   }
   if (options_.metrics != nullptr) {
     metrics_ = std::make_unique<detail::PipelineMetrics>(*options_.metrics);
@@ -94,6 +94,7 @@ Processor::~Processor() {
 void Processor::start() {
   if (started_ || stopped_) return;
   started_ = true;
+  monitoring_since_ = clock_.now();
   // spdlog creates its registry and default logger on first use. Do it here, before the threads:
   // otherwise the workers' first log lines race to create them, and since libspdlog is not built
   // with ThreadSanitizer, TSan cannot see the static-initialisation guard and reports a race.
@@ -148,10 +149,12 @@ ProcessorStats Processor::stats() const {
 
 void Processor::run_consumer() {
   if (const auto position = load_position()) {
+    // The first scan is scheduled before the position shows in stats(): a caller that saw the
+    // position and then moves the clock finds the scan due.
+    next_scan_ = clock_.now() + options_.missing_data_scan;
     publish_position(*position);
     read_to_ = *position;
     warm_up(position_);
-    next_scan_ = clock_.now() + options_.missing_data_scan;
     const bool scanning = options_.missing_data_scan > Duration::zero();
     while (!stop_requested()) {
       if (scanning && clock_.now() >= next_scan_) {
@@ -280,6 +283,7 @@ bool Processor::scan_missing_data() {
     Task task;
     task.kind = Task::Kind::missing_scan;
     task.now = now;
+    task.monitoring_since = monitoring_since_;
     worker->post(std::move(task));
   }
   const Findings findings = finish_round();

@@ -36,7 +36,11 @@
 // enrolled patients it holds state for (rules::evaluate_missing); the findings go through the same
 // apply path. A patient is flagged once per silence: after the flag, the next flag needs a new
 // reading and a new gap (one alert update per scan per silent patient would flood the event history).
-// Patients who never sent anything are never flagged (the engine cannot know when they should have).
+// Enrolled patients without state are scanned too (Worker::scan_without_state): one who sent before
+// the warm-up's window is judged on the newest stored reading (ProcessorOptions::last_reading), and
+// one who never sent anything on the time since enrolment, or since this processor started when
+// the patient was enrolled earlier (a node's first start would otherwise flag every past
+// enrolment at once). Each is flagged once, until it sends.
 //
 // Time. Every "now" (alert times, scan schedule, latency) comes from the injected Clock, which may be
 // a ManualClock (tests) or a ScaledClock (the demo). Only waits for the log and retry back-off are
@@ -68,6 +72,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string_view>
 #include <string>
 #include <thread>
 #include <utility>
@@ -128,6 +133,11 @@ struct ProcessorOptions {
   // Processor; record() is called on the worker threads. span_clock stamps them (null: system time).
   observability::SpanSink* spans = nullptr;
   const observability::SpanClock* span_clock = nullptr;
+  // Missing-data scans: the effective time of a patient's newest stored reading, nullopt when none
+  // (log::ObservationQuery::latest). Asked for enrolled patients the workers hold no state for:
+  // those whose last reading is older than the warm-up, and those who never sent. Null: every
+  // such patient counts as never having sent. Called on the worker threads; may throw.
+  std::function<std::optional<TimePoint>(std::string_view patient_id)> last_reading;
   // Called on the consumer thread after each committed round (findings stored), just before
   // stats().position shows it. Must be quick, must not throw and must not call stop().
   std::function<void(const RoundInfo&)> on_round;
@@ -223,6 +233,7 @@ class Processor {
   TimePoint pending_appended_{};  // appended_at of the newest pending record
   std::optional<std::chrono::steady_clock::time_point> quiet_since_;  // real time: a wait, like idle_wait
   TimePoint next_scan_{};
+  TimePoint monitoring_since_{};  // clock time of start(): the never-sent patients' earliest baseline
 
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;  // back-off waits end early on stop()

@@ -345,8 +345,12 @@ TEST_F(ProcessorTest, MissingDataScanFlagsEnrolledPatientsAfterTheGapOnce) {
   EXPECT_EQ(missing.front().protocol_version, testing::kProtocolVersion);
   EXPECT_EQ(missing.front().observed_at, kT0);
   EXPECT_TRUE(alerts_of(patient_id(2)).empty());
-  EXPECT_TRUE(alerts_of("P-W").empty());          // withdrawn: no longer expected to send
-  EXPECT_TRUE(alerts_of(patient_id(3)).empty());  // never sent anything
+  EXPECT_TRUE(alerts_of("P-W").empty());  // withdrawn: no longer expected to send
+  // Never sent anything: enrolled 30 days before the processor started, so silent since its start.
+  const auto never = alerts_of(patient_id(3), "missing-data");
+  ASSERT_EQ(never.size(), 1u);
+  EXPECT_EQ(never.front().reason, "no reading since enrolment: none in 24 h (protocol allows 24 h)");
+  EXPECT_EQ(never.front().observed_at, kT0);
   EXPECT_EQ(alerts_->consumer_position("pipeline"), 4u);
 
   // The same silence is not flagged again on every scan.
@@ -354,6 +358,54 @@ TEST_F(ProcessorTest, MissingDataScanFlagsEnrolledPatientsAfterTheGapOnce) {
   scan(1min);
   EXPECT_EQ(alerts_->last_event_id(), events);
   EXPECT_EQ(alerts_of(patient_id(1), "missing-data").front().count, 1u);
+  EXPECT_EQ(alerts_of(patient_id(3), "missing-data").front().count, 1u);
+}
+
+TEST_F(ProcessorTest, MissingDataScanJudgesPatientsWithoutStateOnTheirNewestStoredReading) {
+  // P-001 sent once; the processor restarts without warm-up, so no worker holds its state.
+  ASSERT_EQ(append_all(readings_.pulse(patient_id(1), 80, kT0)), 1u);
+  {
+    auto& first = start();
+    (void)first;
+    wait_for_position(1);
+  }
+  restart_stores();
+  auto o = options();
+  o.missing_data_scan = 1min;
+  o.warmup_records = 0;
+  std::vector<std::string> asked;
+  std::mutex asked_mu;
+  o.last_reading = [this, &asked, &asked_mu](std::string_view patient) -> std::optional<TimePoint> {
+    {
+      std::lock_guard lock(asked_mu);
+      asked.emplace_back(patient);
+    }
+    const auto newest = log_->latest(patient, "", TimePoint{}, 1);
+    if (newest.empty()) return std::nullopt;
+    return newest.front().effective_time;
+  };
+  clock_.advance(2h);  // the processor starts two hours after the reading
+  auto& processor = start(std::move(o));
+  wait_for_position(1);  // the consumer runs, and has scheduled its first scan from this clock time
+  auto scan = [&](Duration by) {
+    const auto scans = processor.stats().missing_data_scans;
+    clock_.advance(by);
+    ASSERT_TRUE(wait_until([&] { return processor.stats().missing_data_scans > scans; }));
+  };
+  scan(22h + 1min);  // 24 h 1 min after P-001's reading, 22 h 1 min after the start
+  const auto missing = alerts_of(patient_id(1), "missing-data");
+  ASSERT_EQ(missing.size(), 1u);
+  EXPECT_EQ(missing.front().reason, "no reading for 24 h (protocol allows 24 h)");
+  EXPECT_EQ(missing.front().observed_at, kT0);
+  EXPECT_TRUE(alerts_of(patient_id(2)).empty()) << "never sent: its 24 h run from the start, not yet";
+  {
+    std::lock_guard lock(asked_mu);
+    EXPECT_NE(std::find(asked.begin(), asked.end(), patient_id(1)), asked.end());
+    EXPECT_EQ(std::find(asked.begin(), asked.end(), "P-W"), asked.end()) << "withdrawn patients are not asked";
+  }
+  scan(2h);  // 24 h 1 min after the start: now the patients who never sent
+  EXPECT_EQ(alerts_of(patient_id(2), "missing-data").size(), 1u);
+  EXPECT_EQ(alerts_of(patient_id(1), "missing-data").front().count, 1u) << "flagged once per silence";
 }
 
 TEST_F(ProcessorTest, SkipsAndCountsUnknownPatientsAndUndecodableRecords) {

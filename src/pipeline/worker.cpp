@@ -3,13 +3,16 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "common/thread_name.h"
 #include "domain/codec.h"
 #include "observability/log_context.h"
 #include "observability/trace.h"
+#include "pipeline/partition.h"
 #include "rules/engine.h"
+#include "rules/missing_data.h"
 
 namespace vigil::pipeline::detail {
 namespace {
@@ -28,13 +31,15 @@ std::string trace_id_of(const log::Record& record) {
 
 }  // namespace
 
-Worker::Worker(std::size_t index, std::size_t queue_capacity, const registry::Registry& registry,
-               Counters& counters, RecordHook on_record, SpanOutput spans)
+Worker::Worker(std::size_t index, std::size_t workers, std::size_t queue_capacity, const registry::Registry& registry,
+               Counters& counters, RecordHook on_record, SpanOutput spans, LastReadingLookup last_reading)
     : index_(index),
+      workers_(workers),
       registry_(registry),
       counters_(counters),
       on_record_(std::move(on_record)),
       spans_{spans.sink, spans.clock != nullptr ? spans.clock : &observability::SystemSpanClock::instance()},
+      last_reading_(std::move(last_reading)),
       queue_(queue_capacity) {}
 
 Worker::~Worker() {
@@ -75,7 +80,7 @@ void Worker::run() {
         process(task.record, /*live=*/false);
         break;
       case Task::Kind::missing_scan:
-        scan(task.now);
+        scan(task.now, task.monitoring_since);
         break;
       case Task::Kind::end_round:
         task.round_done->count_down();
@@ -137,7 +142,9 @@ RecordOutcome Worker::process(const log::Record& record, bool live) {
     return RecordOutcome::unknown_patient;
   }
 
-  Slot& slot = patients_.try_emplace(record.patient_id).first->second;
+  const auto [at, inserted] = patients_.try_emplace(record.patient_id);
+  Slot& slot = at->second;
+  if (inserted && !flagged_without_state_.empty()) flagged_without_state_.erase(record.patient_id);
   auto findings = observation ? rules::evaluate(*protocol, patient->settings, slot.state, *observation)
                               : rules::evaluate(*protocol, patient->settings, slot.state, *response);
   if (!live) {
@@ -177,7 +184,7 @@ void Worker::skip_undecodable(const log::Record& record, bool live) {
   }
 }
 
-void Worker::scan(TimePoint now) {
+void Worker::scan(TimePoint now, TimePoint monitoring_since) {
   for (auto& [patient_id, slot] : patients_) {
     if (slot.missing_flagged_for && slot.missing_flagged_for == slot.state.last_reading()) continue;
     const auto patient = registry_.patient(patient_id);
@@ -189,6 +196,41 @@ void Worker::scan(TimePoint now) {
     slot.missing_flagged_for = slot.state.last_reading();
     findings_.push_back(SeqFinding{
         0, alerts::AlertContext{patient->trial_id, patient->site_id, patient->id, protocol->version},
+        std::move(*finding)});
+  }
+  scan_without_state(now, monitoring_since);
+}
+
+void Worker::scan_without_state(TimePoint now, TimePoint monitoring_since) {
+  std::vector<registry::Patient> silent;
+  registry_.for_each_patient([&](const registry::Patient& p) {
+    if (p.status != registry::PatientStatus::enrolled || partition_of(p.id, workers_) != index_) return;
+    if (patients_.contains(p.id) || flagged_without_state_.contains(p.id)) return;
+    silent.push_back(p);
+  });
+  for (const auto& patient : silent) {
+    const auto protocol = registry_.protocol(patient.trial_id);
+    if (!protocol) continue;
+    std::optional<TimePoint> last;
+    try {
+      if (last_reading_) last = last_reading_(patient.id);
+    } catch (const std::exception& e) {
+      if (!std::exchange(warned_lookup_, true)) {
+        spdlog::warn("pipeline: cannot read a patient's last reading for the missing-data scan ({}); "
+                     "such patients are tried again on the next scan",
+                     e.what());
+      }
+      continue;
+    }
+    // Never sent: silent since enrolment, or since this node started monitoring when the patient
+    // was enrolled before it (a node's first start would otherwise flag every earlier enrolment).
+    auto finding = last ? rules::check_missing_data(*last, now, protocol->missing_data_gap)
+                        : rules::check_never_sent(std::max(patient.enrolled_at, monitoring_since), now,
+                                                  protocol->missing_data_gap);
+    if (!finding) continue;
+    flagged_without_state_.insert(patient.id);
+    findings_.push_back(SeqFinding{
+        0, alerts::AlertContext{patient.trial_id, patient.site_id, patient.id, protocol->version},
         std::move(*finding)});
   }
 }

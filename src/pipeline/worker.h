@@ -16,8 +16,10 @@
 #include <latch>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "alerts/alert_book.h"
@@ -58,6 +60,7 @@ struct Task {
   Kind kind = Kind::record;
   log::Record record;
   TimePoint now{};
+  TimePoint monitoring_since{};  // missing_scan: when the processor started (see Worker::scan)
   std::latch* round_done = nullptr;
 };
 
@@ -70,6 +73,10 @@ struct SeqFinding {
 };
 
 using RecordHook = std::function<void(std::size_t worker, const log::Record& record)>;
+// The effective time of a patient's newest stored reading, or nullopt when none is stored. Called
+// on a worker's thread during missing-data scans, for enrolled patients it holds no state for; may
+// throw on a storage error.
+using LastReadingLookup = std::function<std::optional<TimePoint>(std::string_view patient_id)>;
 
 // Where a worker's per-record spans go; a null sink: none; a null clock: system time.
 struct SpanOutput {
@@ -82,8 +89,9 @@ enum class RecordOutcome { evaluated, undecodable, unknown_patient };
 
 class Worker {
  public:
-  Worker(std::size_t index, std::size_t queue_capacity, const registry::Registry& registry,
-         Counters& counters, RecordHook on_record, SpanOutput spans = {});
+  // `index` of `workers` (the partition this worker owns: pipeline/partition.h).
+  Worker(std::size_t index, std::size_t workers, std::size_t queue_capacity, const registry::Registry& registry,
+         Counters& counters, RecordHook on_record, SpanOutput spans = {}, LastReadingLookup last_reading = {});
   ~Worker();  // joins; the consumer must have posted exit first when the thread started
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
@@ -109,21 +117,29 @@ class Worker {
   RecordOutcome process(const log::Record& record, bool live);
   // process() for a live record, recording its span when the record carries a sampled trace.
   void process_live(const log::Record& record);
-  void scan(TimePoint now);
+  // Missing data: every enrolled patient with state, then (scan_without_state) every enrolled patient
+  // of this partition without: never sent anything, or last sent before the warm-up's window.
+  void scan(TimePoint now, TimePoint monitoring_since);
+  void scan_without_state(TimePoint now, TimePoint monitoring_since);
   void skip_undecodable(const log::Record& record, bool live);
 
   // Constant after construction.
   const std::size_t index_;
+  const std::size_t workers_;
   const registry::Registry& registry_;
   Counters& counters_;
   const RecordHook on_record_;
   const SpanOutput spans_;
+  const LastReadingLookup last_reading_;
 
   BoundedQueue<Task> queue_;  // own synchronisation
   std::thread thread_;
 
   // Worker thread, or the consumer between rounds (process_between_rounds).
   std::unordered_map<std::string, Slot> patients_;
+  // Patients flagged by scan_without_state: not again until they send (then they have a slot).
+  std::unordered_set<std::string> flagged_without_state_;
+  bool warned_lookup_ = false;  // a failed last-reading lookup is logged once per worker
   // Worker thread during a round, consumer between rounds (see above).
   std::vector<SeqFinding> findings_;
 };

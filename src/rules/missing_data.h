@@ -13,4 +13,10 @@ namespace vigil::rules {
 // exactly `gap` or less has passed, or when `now` is before `last_reading`.
 std::optional<domain::Finding> check_missing_data(TimePoint last_reading, TimePoint now, Duration gap);
 
+// The same for an enrolled patient with no reading at all: silent for more than `gap` since
+// `since` (the enrolment, or a later start of monitoring when the patient was enrolled before the
+// node could receive anything). Reason "no reading since enrolment: none in 26.5 h (protocol allows
+// 24 h)", observed_at = since.
+std::optional<domain::Finding> check_never_sent(TimePoint since, TimePoint now, Duration gap);
+
 }  // namespace vigil::rules

@@ -38,5 +38,16 @@ TEST(MissingDataTest, ClockBehindTheLastReadingIsNotMissing) {
   EXPECT_FALSE(check_missing_data(kLast, kLast - hours(48), hours(24)));
 }
 
+TEST(MissingDataTest, APatientWhoNeverSentIsFlaggedOnceTheGapSinceEnrolmentPasses) {
+  EXPECT_FALSE(check_never_sent(kLast, kLast + hours(24), hours(24)));  // exactly the gap
+  const auto f = check_never_sent(kLast, kLast + hours(26) + minutes(30), hours(24));
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->rule_id, "missing-data");
+  EXPECT_EQ(f->severity, domain::Severity::low);
+  EXPECT_EQ(f->observed_at, kLast);
+  EXPECT_EQ(f->reason, "no reading since enrolment: none in 26.5 h (protocol allows 24 h)");
+  EXPECT_FALSE(check_never_sent(kLast, kLast - hours(1), hours(24)));
+}
+
 }  // namespace
 }  // namespace vigil::rules
