@@ -40,7 +40,7 @@ struct News2Settings {
 
 struct CtcaeSettings {
   bool enabled = true;
-  int min_alert_grade = 2;  // grades below raise no alert but are still shown in reasons
+  int min_alert_grade = 2;  // grades below raise no alert (and so appear in no reason); 1 alerts on every grade
 };
 
 struct Protocol {
