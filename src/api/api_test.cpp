@@ -12,6 +12,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <condition_variable>
+#include <cstring>
 #include <filesystem>
 #include <future>
 #include <latch>
@@ -388,6 +389,23 @@ TEST_F(ApiTest, ACpuProfileLongerThanTheCallerWillWaitIsRefusedBeforeItStarts) {
   EXPECT_FALSE(profiler_.running());
   EXPECT_EQ(client.get("/debug/pprof/profile?seconds=61", admin()).result_int(), 400);
   EXPECT_EQ(client.get("/debug/pprof/profile?seconds=1", as("investigator", {"S01"})).result_int(), 403);
+  EXPECT_FALSE(profiler_.running());
+}
+
+TEST_F(ApiTest, ACpuProfileOfOneSecondIsAPprofDownload) {
+  TestClient client(port());
+  auto res = client.get("/debug/pprof/profile?seconds=1", admin());
+  ASSERT_EQ(res.result_int(), 200) << res.body();
+  EXPECT_EQ(res[http::bhttp::field::content_type], "application/octet-stream");
+  EXPECT_EQ(res[http::bhttp::field::content_disposition], R"(attachment; filename="vigil.cpu.prof")");
+  // The legacy pprof CPU profile starts with its header: 0, 3 (header words), 0 (version).
+  const auto& bytes = res.body();
+  ASSERT_GE(bytes.size(), 3 * sizeof(std::uint64_t));
+  std::uint64_t header[3] = {};
+  std::memcpy(header, bytes.data(), sizeof header);
+  EXPECT_EQ(header[0], 0U);
+  EXPECT_EQ(header[1], 3U);
+  EXPECT_EQ(header[2], 0U);
   EXPECT_FALSE(profiler_.running());
 }
 

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <atomic>
 #include <optional>
 #include <boost/json/parse.hpp>
@@ -258,6 +259,44 @@ TEST(Guard, SeveralTimesTheCapacityIsRefusedWithoutLossAndThroughputReturns) {
                 after.stats.counts.errors == 0 && after.acknowledged_per_s() >= 0.5 * ceiling;
   }
   EXPECT_TRUE(recovered) << "capacity " << ceiling << "/s";
+  vigil.signal(SIGTERM);
+  EXPECT_EQ(vigil.wait(), 0) << vigil.output();
+}
+
+TEST(Guard, OneReadingCanBeFollowedFromItsRequestToItsAlertByTraceId) {
+  TempFolder folder;
+  VigilProcess vigil({"serve", "--config", write_config(folder.path(), folder.path() / "data").string()});
+  const auto port = vigil.wait_listening();
+  ASSERT_TRUE(port) << vigil.output();
+  http::TestClient device(*port);
+  device.with_headers({{"Authorization", bearer("patient", "DEMO-S02-0003")}});
+  // A heart rate over the demo protocol's 130/min: it must alert.
+  const std::string trace_id = "0af7651916cd43dd8448eb211c80319c";
+  const auto body = fmt::format(
+      R"({{"id":"30000000-0000-4000-8000-000000000001","patient_id":"DEMO-S02-0003","code":"8867-4","value":150,"unit":"/min","effective_time":"{}"}})",
+      format_rfc3339(SystemClock{}.now() - std::chrono::minutes(1)));
+  auto res = device.post("/v1/observations", body, {{"traceparent", "00-" + trace_id + "-b7ad6b7169203331-01"}});
+  ASSERT_EQ(res.result_int(), 202) << res.body();
+  EXPECT_TRUE(std::string(res["traceparent"]).starts_with("00-" + trace_id + "-")) << res["traceparent"];
+
+  http::TestClient admin(*port);
+  admin.with_headers({{"Authorization", bearer("admin")}});
+  json::value alert;
+  for (const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+       alert.is_null() && std::chrono::steady_clock::now() < until;) {
+    const auto doc = json::parse(admin.get("/v1/alerts?patient=DEMO-S02-0003").body());
+    for (const auto& a : doc.at("alerts").as_array()) {
+      if (a.at("rule_id").as_string() == "threshold:8867-4") alert = a;
+    }
+    if (alert.is_null()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_FALSE(alert.is_null()) << "no alert for a heart rate of 150";
+  // The alert names the request's trace and its reading.
+  const auto& traces = alert.at("trace_ids").as_array();
+  EXPECT_NE(std::find(traces.begin(), traces.end(), json::value(trace_id)), traces.end()) << json::serialize(alert);
+  const auto& readings = alert.at("observation_ids").as_array();
+  EXPECT_NE(std::find(readings.begin(), readings.end(), json::value("30000000-0000-4000-8000-000000000001")),
+            readings.end());
   vigil.signal(SIGTERM);
   EXPECT_EQ(vigil.wait(), 0) << vigil.output();
 }
