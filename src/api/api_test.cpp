@@ -530,6 +530,80 @@ TEST_F(ApiTest, QuestionnaireResponsesAreValidatedAndStored) {
   EXPECT_EQ(log_.last_seq(), 1U);
 }
 
+TEST_F(ApiTest, EachQuestionnaireErrorHasItsStatusAndAProblemBody) {
+  TestClient client(port());
+  const auto response = [](int n, const std::string& patient, const std::string& authored) {
+    return fmt::format(
+        R"({{"id":"{}","patient_id":"{}","questionnaire":"demo-daily","version":"1","authored":"{}","answers":{{"pain":3,"nausea":false,"shortness_of_breath":false,"new_confusion":false}}}})",
+        uuid(n), patient, authored);
+  };
+  const std::string now_ish = "2026-11-22T07:59:00Z";  // the fixture's clock is 08:00
+  struct Case {
+    std::string patient;
+    std::string body;
+    std::string content_type;
+    int status;
+    std::string type;
+    std::string path;  // of the first error, when the problem lists errors
+  };
+  const std::vector<Case> cases{
+      {"DEMO-S01-0001", "{not json", "application/json", 400, "malformed-json", ""},
+      {"DEMO-S01-0001", "[1,2]", "application/json", 400, "invalid-body", ""},
+      {"DEMO-S01-0001", response(70, "DEMO-S01-0001", now_ish), "text/plain", 415, "unsupported-media-type", ""},
+      {"DEMO-S09-0001", response(71, "DEMO-S09-0001", now_ish), "application/json", 404, "unknown-patient",
+       "patient_id"},
+      {"DEMO-S01-0401", response(72, "DEMO-S01-0401", now_ish), "application/json", 422, "patient-not-enrolled",
+       "patient_id"},
+      {"DEMO-S01-0001", response(73, "DEMO-S01-0001", "2026-11-22T08:06:00Z"), "application/json", 422,
+       "invalid-questionnaire-response", "authored"},
+  };
+  for (const auto& c : cases) {
+    auto headers = patient_app(c.patient);
+    headers.emplace_back("Content-Type", c.content_type);
+    const auto res = client.post("/v1/questionnaire-responses", c.body, headers);
+    EXPECT_EQ(res.result_int(), c.status) << c.type << ": " << res.body();
+    EXPECT_EQ(res[http::bhttp::field::content_type], "application/problem+json") << c.type;
+    const auto body = body_of(res);
+    EXPECT_EQ(body.at("type").as_string(), "/problems/" + c.type) << res.body();
+    if (!c.path.empty()) {
+      EXPECT_EQ(body.at("errors").as_array()[0].at("path").as_string(), c.path) << res.body();
+    }
+  }
+  EXPECT_EQ(log_.last_seq(), 0U) << "nothing refused was stored";
+}
+
+TEST_F(ApiTest, SinceNarrowsObservationsAndAlertsToTheNewerOnes) {
+  TestClient app(port());
+  app.with_headers(patient_app("DEMO-S01-0007"));
+  ASSERT_EQ(app.post("/v1/observations",
+                     observation(uuid(80), "DEMO-S01-0007", "8867-4", 70, "/min", "2026-11-22T06:00:00.000Z"))
+                .result_int(),
+            202);
+  ASSERT_EQ(app.post("/v1/observations",
+                     observation(uuid(81), "DEMO-S01-0007", "8867-4", 75, "/min", "2026-11-22T07:30:00.000Z"))
+                .result_int(),
+            202);
+  TestClient staff(port());
+  staff.with_headers(admin());
+  auto res = staff.get("/v1/patients/DEMO-S01-0007/observations?since=2026-11-22T07:00:00Z");
+  ASSERT_EQ(res.result_int(), 200) << res.body();
+  auto list = body_of(res).at("observations").as_array();
+  ASSERT_EQ(list.size(), 1U) << res.body();
+  EXPECT_EQ(list[0].at("id").as_string(), uuid(81));
+  EXPECT_EQ(body_of(staff.get("/v1/patients/DEMO-S01-0007/observations")).at("observations").as_array().size(), 2U);
+
+  raise("DEMO-S01-0007", "news2", domain::Severity::medium);  // updated at 08:00
+  clock_.advance(std::chrono::hours(1));
+  const auto later = raise("DEMO-S02-0009", "news2", domain::Severity::medium);  // at 09:00
+  res = staff.get("/v1/alerts?since=2026-11-22T08:30:00Z");
+  ASSERT_EQ(res.result_int(), 200) << res.body();
+  list = body_of(res).at("alerts").as_array();
+  ASSERT_EQ(list.size(), 1U) << res.body();
+  EXPECT_EQ(list[0].at("id").as_string(), later.at(0).alert.id);
+  EXPECT_EQ(body_of(staff.get("/v1/alerts")).at("alerts").as_array().size(), 2U);
+  EXPECT_EQ(staff.get("/v1/alerts?since=yesterday").result_int(), 400);
+}
+
 TEST_F(ApiTest, AlertsCanBeListedFetchedAcknowledgedAndResolved) {
   const auto opened = raise("DEMO-S01-0007", "news2", domain::Severity::high);
   raise("DEMO-S02-0009", "threshold:8867-4", domain::Severity::medium);
