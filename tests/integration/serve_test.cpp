@@ -85,6 +85,23 @@ TEST(Serve, RefusesADataFolderThatCannotBeCreated) {
   EXPECT_EQ(count_lines(out), 1) << out;
 }
 
+// `make demo`'s command, shortened: a fresh data folder, the demo trial, the simulator over real
+// HTTP, then a drain and the summary, whose acknowledged and stored counts must agree (the demo
+// exits 1 when they do not).
+TEST(Demo, RunsDrainsAndReportsEveryAcknowledgedReadingStored) {
+  TempFolder folder;
+  VigilProcess demo({"demo", "--duration", "3s", "--port", "0", "--rate", "500", "--data-root",
+                     (folder.path() / "demo").string()});
+  ASSERT_EQ(demo.wait(std::chrono::seconds(120)), 0) << demo.output();
+  const auto out = demo.output();
+  EXPECT_NE(out.find("listening on http://127.0.0.1:"), std::string::npos) << out;
+  EXPECT_NE(out.find("/v1/alerts/stream"), std::string::npos) << "the stream's console URL is printed at start";
+  EXPECT_NE(out.find("Simulation summary: 2000 patients"), std::string::npos) << out;
+  EXPECT_NE(out.find("acknowledged: equal"), std::string::npos) << out;
+  EXPECT_NE(out.find("false alerts"), std::string::npos) << out;
+  EXPECT_NE(out.find("transport errors 0 "), std::string::npos) << out;
+}
+
 TEST(Version, PrintsTheVersion) {
   VigilProcess vigil({"version"});
   EXPECT_EQ(vigil.wait(), 0);
