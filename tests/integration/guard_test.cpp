@@ -12,6 +12,9 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <set>
+#include <iterator>
+#include <sstream>
+#include <fstream>
 #include <thread>
 
 #include "common/clock.h"
@@ -299,6 +302,69 @@ TEST(Guard, OneReadingCanBeFollowedFromItsRequestToItsAlertByTraceId) {
             readings.end());
   vigil.signal(SIGTERM);
   EXPECT_EQ(vigil.wait(), 0) << vigil.output();
+}
+
+TEST(Guard, LogLinesCarryTheirIdsAndNeitherClinicalValuesNorSecrets) {
+  TempFolder folder;
+  const auto config = write_config(folder.path(), folder.path() / "data");
+  {  // at debug level: every line the node writes about a request or a reading
+    std::ifstream in(config);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto at = text.find("level: warn");
+    ASSERT_NE(at, std::string::npos);
+    text.replace(at, 11, "level: debug");
+    std::ofstream(config) << text;
+  }
+  VigilProcess vigil({"serve", "--config", config.string()});
+  const auto port = vigil.wait_listening();
+  ASSERT_TRUE(port) << vigil.output();
+  const auto token = bearer("patient", "DEMO-S03-0005");
+  const std::string trace_id = "5b8efff798038103d269b633813fc60c";
+  http::TestClient device(*port);
+  device.with_headers({{"Authorization", token}});
+  const auto reading = fmt::format(
+      R"({{"id":"40000000-0000-4000-8000-000000000001","patient_id":"DEMO-S03-0005","code":"8867-4","value":163.7,"unit":"/min","effective_time":"{}"}})",
+      format_rfc3339(SystemClock{}.now() - std::chrono::minutes(1)));
+  ASSERT_EQ(device.post("/v1/observations", reading, {{"traceparent", "00-" + trace_id + "-eee19b7ec3c1b174-01"}})
+                .result_int(),
+            202);
+  // A forged token: refused and logged, but never written out.
+  EXPECT_EQ(device.post("/v1/observations", reading, {{"Authorization", token + "x"}}).result_int(), 401);
+  http::TestClient admin(*port);
+  admin.with_headers({{"Authorization", bearer("admin")}});
+  bool alerted = false;
+  for (const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+       !alerted && std::chrono::steady_clock::now() < until;) {
+    alerted = admin.get("/v1/alerts?patient=DEMO-S03-0005").body().find("threshold:8867-4") != std::string::npos;
+    if (!alerted) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(alerted);
+  vigil.signal(SIGTERM);
+  ASSERT_EQ(vigil.wait(), 0) << vigil.output();
+  const auto out = vigil.output();
+
+  EXPECT_EQ(out.find("163.7"), std::string::npos) << "a clinical value reached the log:\n" << out;
+  EXPECT_EQ(out.find(token.substr(std::string("Bearer ").size())), std::string::npos) << "a token reached the log";
+  EXPECT_EQ(out.find(kTestSecret), std::string::npos) << "the signing secret reached the log";
+  // Every line about the traced request, the access log's and the pipeline's, names its trace; the
+  // access log's also its request id.
+  int traced = 0;
+  bool pipeline_line = false;
+  std::istringstream lines(out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty() || line.front() != '{') continue;
+    const auto doc = json::parse(line).as_object();
+    const auto* trace = doc.if_contains("trace_id");
+    if (trace == nullptr || trace->as_string() != trace_id) continue;
+    ++traced;
+    const std::string message(doc.at("msg").as_string());
+    if (message.find("raised") != std::string::npos) pipeline_line = true;
+    if (message.find("POST /v1/observations") != std::string::npos) {
+      EXPECT_EQ(doc.at("request_id").as_string().size(), 32U) << line;
+    }
+  }
+  EXPECT_GE(traced, 2) << out;
+  EXPECT_TRUE(pipeline_line) << "the pipeline's line about the reading names its trace:\n" << out;
 }
 
 TEST(Guard, RegistryChangesApplyToIntakeAndScoringWithoutARestart) {

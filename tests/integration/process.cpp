@@ -63,7 +63,9 @@ VigilProcess::~VigilProcess() {
 
 std::optional<std::uint16_t> VigilProcess::wait_listening(std::chrono::seconds timeout) {
   std::unique_lock lock(mu_);
-  const std::string marker = "listening on http://";
+  // The console line "vigil: listening on http://HOST:PORT (config: ...)"; at info level and below the
+  // JSON log line that says the same comes first, so the marker includes the console's prefix.
+  const std::string marker = "vigil: listening on http://";
   std::size_t at = std::string::npos;
   cv_.wait_for(lock, timeout, [&] {
     at = output_.find(marker);
