@@ -3,9 +3,11 @@
 // route, and the in-flight gauge. Routes are labelled by pattern ("/v1/alerts/{id}"), never by
 // path, so label cardinality stays bounded; unmatched paths share the label "(none)".
 //
-// Hot path: the children for a route are looked up once per request in the family's map (a short
-// mutex inside Family::with); counting and observing are relaxed atomics.
+// Hot path: lock-free. The children for a (route, method, status) are resolved through the
+// family's map (its mutex) the first time that combination is answered, then read from a
+// ChildMemo with atomic loads; counting and observing are relaxed atomics.
 #include "http/middleware.h"
+#include "observability/child_memo.h"
 #include "observability/metrics.h"
 
 namespace vigil::middleware {
@@ -22,6 +24,8 @@ class MetricsLink final : public http::Middleware {
   observability::Family<observability::Histogram>& latency_;
   observability::Gauge& in_flight_;
   observability::Counter& deadline_refusals_;
+  observability::ChildMemo<observability::Counter> request_children_;     // by route, verb, status
+  observability::ChildMemo<observability::Histogram> latency_children_;  // by route
 };
 
 }  // namespace vigil::middleware

@@ -1,6 +1,7 @@
 // Each link of the chain alone, on a request context built in memory, with injected tickers and
 // clocks: deterministic, no sockets, no sleeps. (The chain over real sockets: http/chain_test.cpp;
 // the whole server: tests/integration.)
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -110,6 +111,36 @@ TEST_F(LinkTest, MetricsCountByRouteMethodAndCodeAndTrackInFlight) {
       << text;
   EXPECT_NE(text.find("vigil_http_in_flight_requests 0"), std::string::npos);
   EXPECT_NE(text.find(R"(vigil_http_request_duration_seconds_count{route="/v1/alerts/{id}"} 1)"), std::string::npos);
+}
+
+TEST_F(LinkTest, MetricsCountEveryCombinationPastWhatTheLinkMemoises) {
+  // More (route, code) combinations than the link's lock-free memo keeps, each answered twice, and
+  // routes built and freed one after another (so addresses repeat): every count lands on its own
+  // labels.
+  MetricsLink link(metrics_);
+  const std::vector<std::string> routes{"/a", "/b", "/c"};
+  for (int round = 0; round < 2; ++round) {
+    for (const auto& route : routes) {
+      for (unsigned code = 200; code < 600; ++code) {
+        Exchange ex({}, route);
+        ex.run(link);
+        ex.respond(link, code);
+      }
+    }
+  }
+  const auto text = metrics_.expose();
+  for (const auto& route : routes) {
+    for (const unsigned code : {200U, 404U, 599U}) {
+      EXPECT_NE(text.find(fmt::format(R"(vigil_http_requests_total{{route="{}",method="GET",code="{}"}} 2)", route,
+                                      code)),
+                std::string::npos)
+          << route << " " << code;
+    }
+    EXPECT_NE(text.find(fmt::format(R"(vigil_http_request_duration_seconds_count{{route="{}"}} 800)", route)),
+              std::string::npos)
+        << route;
+  }
+  EXPECT_NE(text.find("vigil_http_in_flight_requests 0"), std::string::npos);
 }
 
 TEST_F(LinkTest, InFlightCapRefusesPastTheLimitAndAdmitsAgainWhenOneFinishes) {
