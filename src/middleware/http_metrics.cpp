@@ -6,14 +6,15 @@
 
 namespace vigil::middleware {
 MetricsLink::MetricsLink(observability::MetricsRegistry& m)
-    : requests_(m.counter("vigil_http_requests_total", "HTTP requests answered, by route, method and status code",
+    : requests_(m.counter("vigil_http_requests_total",
+                          "HTTP requests answered, by route, method and status code",
                           {"route", "method", "code"})),
       latency_(m.histogram("vigil_http_request_duration_seconds",
                            "Time from a request's arrival to its response, by route", {"route"},
                            observability::latency_buckets_seconds())),
       in_flight_(m.gauge("vigil_http_in_flight_requests", "Requests being handled now").with({})),
-      deadline_refusals_(m.counter("vigil_http_refused_total", "Requests refused before their handler, by reason",
-                                   {"reason"})
+      deadline_refusals_(m.counter("vigil_http_refused_total",
+                                   "Requests refused before their handler, by reason", {"reason"})
                              .with({"deadline"})) {}
 
 http::asio::awaitable<http::Verdict> MetricsLink::on_request(http::RequestContext&) {
@@ -37,7 +38,8 @@ void MetricsLink::on_response(http::RequestContext& ctx, std::optional<http::Res
                                                (static_cast<std::uint64_t>(verb) << 32U) | status};
     observability::Counter* requests = memo ? request_children_.find(key) : nullptr;
     if (requests == nullptr) {
-      requests = &requests_.with({route, std::string_view(ctx.request.method_string()), std::to_string(status)});
+      requests =
+          &requests_.with({route, std::string_view(ctx.request.method_string()), std::to_string(status)});
       if (memo) request_children_.remember(key, *requests);
     }
     requests->inc();

@@ -24,7 +24,7 @@ class MetricsLink final : public http::Middleware {
   observability::Family<observability::Histogram>& latency_;
   observability::Gauge& in_flight_;
   observability::Counter& deadline_refusals_;
-  observability::ChildMemo<observability::Counter> request_children_;     // by route, verb, status
+  observability::ChildMemo<observability::Counter> request_children_;    // by route, verb, status
   observability::ChildMemo<observability::Histogram> latency_children_;  // by route
 };
 
