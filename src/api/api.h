@@ -20,6 +20,7 @@
 #include "log/observation_query.h"
 #include "observability/metrics.h"
 #include "observability/profiler.h"
+#include "observability/span.h"
 #include "registry/registry.h"
 #include "resilience/breaker.h"
 #include "resilience/bulkhead.h"
@@ -71,6 +72,11 @@ struct ApiDeps {
   observability::MetricsRegistry* metrics = nullptr;  // GET /metrics; null: not registered
   observability::CpuProfiler* profiler = nullptr;     // GET /debug/pprof/*; null: not registered
   observability::HeapProfiler* heap_profiler = nullptr;  // GET /debug/pprof/heap?seconds=N; null: 501
+  // Tracing export: each registry-store call of a sampled request becomes a CLIENT span, a child of
+  // the request's span (the store is the one downstream a request calls). Null: none. span_clock
+  // stamps them (null: system time).
+  observability::SpanSink* spans = nullptr;
+  const observability::SpanClock* span_clock = nullptr;
   // Blocking, run on the store's pool after every successful registry write: republishes the
   // registry the intake and the pipeline read. Must not throw. May be empty.
   std::function<void()> refresh_registry = {};

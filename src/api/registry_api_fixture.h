@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <memory>
 #include <random>
+#include <mutex>
 #include <string>
 
 #include "alerts/alert_service.h"
@@ -71,6 +72,23 @@ inline std::vector<std::string> error_paths(const Res& res) {
   return out;
 }
 
+// Spans recorded by the routes (tracing export), kept for the test to read.
+class RecordingSpans final : public observability::SpanSink {
+ public:
+  void record(observability::Span span) noexcept override {
+    const std::lock_guard lock(mu_);
+    spans_.push_back(std::move(span));
+  }
+  std::vector<observability::Span> spans() const {
+    const std::lock_guard lock(mu_);
+    return spans_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<observability::Span> spans_;
+};
+
 class RegistryApiTest : public ::testing::Test {
  protected:
   RegistryApiTest()
@@ -84,6 +102,7 @@ class RegistryApiTest : public ::testing::Test {
         blocking_(4) {
     ApiDeps deps{log_, log_, *registry_, alerts_, blocking_, clock_, [] { return Readiness{}; }};
     deps.store = &store_;
+    deps.spans = &spans_;
     register_routes(router_, deps, ApiOptions{});
     chain_.add(std::make_unique<middleware::RequestIdLink>());
     chain_.add(std::make_unique<middleware::AuthenticationLink>(verifier_, nullptr, blocking_,
@@ -159,6 +178,7 @@ class RegistryApiTest : public ::testing::Test {
   }
 
   ScratchDir dir_;
+  RecordingSpans spans_;
   ManualClock clock_;
   store::SqliteRegistryStore store_;
   std::unique_ptr<registry::Registry> registry_;

@@ -24,6 +24,43 @@ TEST_F(RegistryApiTest, EveryRouteBelongsToAConfigurableGroup) {
   }
 }
 
+// The registry store is the one downstream a request calls: with tracing export on, each store call
+// of a sampled request is a CLIENT span of the request's trace, a child of its server span.
+TEST_F(RegistryApiTest, EachStoreCallOfASampledRequestIsAClientSpanUnderTheRequestsSpan) {
+  seed_trial();
+  const std::string trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
+  http::TestClient::Headers headers{{"Authorization", "Bearer " + admin_},
+                                    {"traceparent", "00-" + trace_id + "-00f067aa0ba902b7-01"}};
+  const auto res = client_->request(Verb::get, "/v1/trials/T1", "", headers);
+  ASSERT_EQ(res.result_int(), 200) << res.body();
+  const std::string answered(res["traceparent"]);  // 00-<trace>-<this request's span>-01
+  ASSERT_EQ(answered.size(), 55U) << answered;
+  const std::string server_span = answered.substr(36, 16);
+  const auto of_this_trace = [&] {
+    std::vector<observability::Span> out;
+    for (const auto& span : spans_.spans()) {
+      if (span.kind == observability::SpanKind::client && span.context.trace_id_hex() == trace_id) {
+        out.push_back(span);
+      }
+    }
+    return out;
+  };
+  const auto client_spans = of_this_trace();
+  ASSERT_EQ(client_spans.size(), 1U);
+  const auto& span = client_spans.front();
+  EXPECT_EQ(span.name, "registry-store read");
+  EXPECT_EQ(span.context.trace_id_hex(), trace_id);
+  EXPECT_EQ(span.context.parent_span_id_hex(), server_span);
+  EXPECT_NE(span.context.span_id_hex(), server_span);
+  EXPECT_LE(span.start_unix_nanos, span.end_unix_nanos);
+  EXPECT_FALSE(span.error);
+
+  // A trace the caller asked not to record (flags 00) records nothing.
+  headers.back().second = "00-" + trace_id + "-00f067aa0ba902b7-00";
+  ASSERT_EQ(client_->request(Verb::get, "/v1/trials/T1", "", headers).result_int(), 200);
+  EXPECT_EQ(of_this_trace().size(), 1U);
+}
+
 TEST_F(RegistryApiTest, TrialsAreCreatedReadUpdatedAndMoveThroughTheirStatuses) {
   auto res = as_admin(Verb::post, "/v1/trials", R"({"id":"T9","name":"Nine","phase":"1/2"})");
   ASSERT_EQ(res.result_int(), 201) << res.body();

@@ -8,6 +8,7 @@
 
 #include "api/routes.h"
 #include "http/problem.h"
+#include "observability/trace.h"
 
 namespace vigil::api::detail {
 
@@ -122,6 +123,35 @@ bool works_in_trial(store::RegistryStore& store, const std::vector<std::string>&
     if (site && site->trial_id == trial_id) return true;
   }
   return false;
+}
+
+StoreSpan::StoreSpan(const ApiDeps& deps, const http::RequestContext& ctx, CallKind kind) {
+  if (deps.spans == nullptr) return;
+  // ctx.traceparent names this hop's (the server span's) id where parse_traceparent reads a parent.
+  const auto self = observability::parse_traceparent(ctx.traceparent);
+  if (!self || !self->sampled()) return;
+  observability::TraceContext server;
+  server.trace_id = self->trace_id;
+  server.span_id = self->parent_span_id;
+  server.flags = self->flags;
+  sink_ = deps.spans;
+  clock_ = deps.span_clock != nullptr ? deps.span_clock : &observability::SystemSpanClock::instance();
+  span_.context = observability::child(server);
+  span_.kind = observability::SpanKind::client;
+  span_.name = kind == CallKind::write ? "registry-store write" : "registry-store read";
+  span_.start_unix_nanos = clock_->now_unix_nanos();
+  span_.attribute("vigil.request_id", ctx.request_id);
+}
+
+void StoreSpan::finish(bool failed) noexcept {
+  if (sink_ == nullptr) return;
+  try {
+    span_.end_unix_nanos = clock_->now_unix_nanos();
+    span_.error = failed;
+    sink_->record(std::move(span_));
+  } catch (...) {  // tracing must never fail a request
+  }
+  sink_ = nullptr;
 }
 
 }  // namespace vigil::api::detail

@@ -84,6 +84,20 @@ struct Outcome {
 // 503 when the store's breaker refuses a call or its bulkhead is full: fail fast instead of waiting.
 http::Response store_refused(std::string_view why, const ApiOptions& options);
 
+// A CLIENT span around one registry-store call ("registry-store read" or "write"), a child of the
+// request's server span, recorded by finish() when ApiDeps::spans is set and the request's trace
+// is sampled; otherwise it does nothing.
+class StoreSpan {
+ public:
+  StoreSpan(const ApiDeps& deps, const http::RequestContext& ctx, CallKind kind);
+  void finish(bool failed) noexcept;
+
+ private:
+  observability::SpanSink* sink_ = nullptr;
+  const observability::SpanClock* clock_ = nullptr;
+  observability::Span span_;
+};
+
 // co_await store_call(r, ctx, CallKind::write, work): `work` runs on the store's bulkhead (its own
 // bounded pool; ApiDeps::blocking when none) behind the store's circuit breaker; a StoreError
 // becomes the problem to return. A call the breaker refuses, or that finds the bulkhead full, is
@@ -124,6 +138,7 @@ auto store_call(const RegistryRoutes& r, const http::RequestContext& ctx, CallKi
   std::optional<TransitionRefused> refused;
   std::optional<store::StoreError> failure;
   bool timed_out = false;
+  StoreSpan span(r.deps, ctx, kind);
   try {
     auto result = co_await http::run_blocking(bulkhead != nullptr ? bulkhead->pool() : r.deps.blocking, ctx.deadline,
                                               std::move(guarded));
@@ -135,6 +150,7 @@ auto store_call(const RegistryRoutes& r, const http::RequestContext& ctx, CallKi
   } catch (const http::DeadlineExceeded&) {
     timed_out = true;
   }
+  span.finish(timed_out || failure.has_value());
   if (breaker != nullptr) {
     const bool failed = timed_out || (failure && failure->code() == store::StoreError::Code::unavailable);
     if (failed) {

@@ -204,6 +204,7 @@ void Node::build_api() {
   deps.metrics = &metrics_;
   deps.profiler = profiler_.get();
   deps.heap_profiler = heap_profiler_.get();
+  deps.spans = spans_.get();
   deps.audit = [this](store::AuditEntry entry) { audit_->record(std::move(entry)); };
   deps.refresh_registry = [this] {
     try {

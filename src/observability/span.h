@@ -21,7 +21,7 @@
 namespace vigil::observability {
 
 // OTLP's SpanKind values (opentelemetry/proto/trace/v1/trace.proto).
-enum class SpanKind : int { internal = 1, server = 2 };
+enum class SpanKind : int { internal = 1, server = 2, client = 3 };
 
 struct SpanAttribute {
   std::string key;
