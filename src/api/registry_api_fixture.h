@@ -25,6 +25,7 @@
 #include "middleware/refusal.h"
 #include "middleware/request_id.h"
 #include "observability/metrics.h"
+#include "observability/recording_span_sink.h"
 #include "registry/protocol_file.h"
 #include "store/sqlite_registry_store.h"
 
@@ -71,23 +72,6 @@ inline std::vector<std::string> error_paths(const Res& res) {
   for (const auto& e : body.at("errors").as_array()) out.emplace_back(e.at("path").as_string());
   return out;
 }
-
-// Spans recorded by the routes (tracing export), kept for the test to read.
-class RecordingSpans final : public observability::SpanSink {
- public:
-  void record(observability::Span span) noexcept override {
-    const std::lock_guard lock(mu_);
-    spans_.push_back(std::move(span));
-  }
-  std::vector<observability::Span> spans() const {
-    const std::lock_guard lock(mu_);
-    return spans_;
-  }
-
- private:
-  mutable std::mutex mu_;
-  std::vector<observability::Span> spans_;
-};
 
 class RegistryApiTest : public ::testing::Test {
  protected:
@@ -178,7 +162,7 @@ class RegistryApiTest : public ::testing::Test {
   }
 
   ScratchDir dir_;
-  RecordingSpans spans_;
+  observability::RecordingSpanSink spans_;  // the routes' spans (tracing export)
   ManualClock clock_;
   store::SqliteRegistryStore store_;
   std::unique_ptr<registry::Registry> registry_;

@@ -11,6 +11,7 @@
 
 #include "alerts/alert_service.h"
 #include "log/sqlite_log.h"
+#include "observability/recording_span_sink.h"
 #include "pipeline/processor.h"
 #include "pipeline/test_support.h"
 #include "registry/memory_registry.h"
@@ -105,21 +106,7 @@ TEST_F(PipelineTraceMetricsTest, AnAlertRaisedByATracedReadingCarriesItsTraceIdI
   }
 }
 
-class SpanList final : public observability::SpanSink {
- public:
-  void record(observability::Span span) noexcept override {
-    const std::lock_guard lock(mu_);
-    spans_.push_back(std::move(span));
-  }
-  std::vector<observability::Span> spans() const {
-    const std::lock_guard lock(mu_);
-    return spans_;
-  }
-
- private:
-  mutable std::mutex mu_;
-  std::vector<observability::Span> spans_;
-};
+using SpanList = observability::RecordingSpanSink;
 
 TEST_F(PipelineTraceMetricsTest, ATracedSampledRecordBecomesOneInternalSpanChildOfTheRequest) {
   SpanList sink;
