@@ -50,5 +50,12 @@ http::Response unavailable(std::string_view slug, std::string_view title, std::s
   return res;
 }
 
+http::Response invalid_query(const QueryParams& q) {
+  const auto& errors = q.errors();
+  return http::problem(http::Status::bad_request, "invalid-query", "Invalid query parameters",
+                       fmt::format("{}: {}", errors.front().path, errors.front().message),
+                       {{"errors", to_json(errors)}});
+}
+
 }  // namespace detail
 }  // namespace vigil::api

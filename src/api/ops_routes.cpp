@@ -28,21 +28,13 @@ http::Response body(std::string text, std::string_view content_type) {
   return res;
 }
 
-std::optional<http::Response> admin_only(const ApiDeps& deps, const http::RequestContext& ctx,
-                                         std::string_view what) {
+std::optional<http::Response> admin_only(const ApiDeps& deps, const http::RequestContext& ctx, std::string_view what) {
   return authorize(deps, ctx, what, "node", [](const auth::Principal& p) { return auth::may_manage(p); });
 }
 
-boost::asio::awaitable<std::optional<http::Response>> metrics(const ApiDeps& deps,
-                                                              http::RequestContext& ctx) {
+boost::asio::awaitable<std::optional<http::Response>> metrics(const ApiDeps& deps, http::RequestContext& ctx) {
   if (auto denied = admin_only(deps, ctx, "metrics.read")) co_return denied;
   co_return body(deps.metrics->expose(), "text/plain; version=0.0.4; charset=utf-8");
-}
-
-http::Response invalid_query(const QueryParams& q) {
-  return http::problem(Status::bad_request, "invalid-query", "Invalid query parameters",
-                       fmt::format("{}: {}", q.errors().front().path, q.errors().front().message),
-                       {{"errors", to_json(q.errors())}});
 }
 
 // The profile's length from ?seconds= (1-60, `fallback` when absent), or an error in `q`. As Go's
@@ -121,8 +113,7 @@ void add_ops_routes(http::Router& router, const ApiDeps& deps) {
   }
   if (deps.profiler != nullptr) {
     router.add(
-        http::Verb::get, "/debug/pprof/profile",
-        [deps](http::RequestContext& ctx) { return cpu_profile(deps, ctx); },
+        http::Verb::get, "/debug/pprof/profile", [deps](http::RequestContext& ctx) { return cpu_profile(deps, ctx); },
         http::RouteOptions{.group = "debug", .timeout = std::chrono::seconds(90)});
     router.add(
         http::Verb::get, "/debug/pprof/heap", [deps](http::RequestContext& ctx) { return heap(deps, ctx); },

@@ -60,13 +60,6 @@ http::Response not_found(std::string_view slug, std::string_view what) {
   return http::problem(http::Status::not_found, slug, "Not found", what);
 }
 
-http::Response invalid_query(const QueryParams& q) {
-  const auto& errors = q.errors();
-  return http::problem(http::Status::bad_request, "invalid-query", "Invalid query parameters",
-                       fmt::format("{}: {}", errors.front().path, errors.front().message),
-                       {{"errors", to_json(errors)}});
-}
-
 store::PageRequest page_of(QueryParams& q) {
   store::PageRequest page;
   page.cursor = q.non_empty("cursor").value_or("");
@@ -127,16 +120,11 @@ bool works_in_trial(store::RegistryStore& store, const std::vector<std::string>&
 
 StoreSpan::StoreSpan(const ApiDeps& deps, const http::RequestContext& ctx, CallKind kind) {
   if (deps.spans == nullptr) return;
-  // ctx.traceparent names this hop's (the server span's) id where parse_traceparent reads a parent.
-  const auto self = observability::parse_traceparent(ctx.traceparent);
-  if (!self || !self->sampled()) return;
-  observability::TraceContext server;
-  server.trace_id = self->trace_id;
-  server.span_id = self->parent_span_id;
-  server.flags = self->flags;
+  const auto server = observability::span_named_by(ctx.traceparent);  // the request's SERVER span
+  if (!server || !server->sampled()) return;
   sink_ = deps.spans;
   clock_ = deps.span_clock != nullptr ? deps.span_clock : &observability::SystemSpanClock::instance();
-  span_.context = observability::child(server);
+  span_.context = observability::child(*server);
   span_.kind = observability::SpanKind::client;
   span_.name = kind == CallKind::write ? "registry-store write" : "registry-store read";
   span_.start_unix_nanos = clock_->now_unix_nanos();

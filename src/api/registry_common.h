@@ -18,6 +18,7 @@
 
 #include "api/api.h"
 #include "api/query.h"
+#include "api/routes.h"
 #include "auth/policy.h"
 #include "auth/principal.h"
 #include "http/blocking.h"
@@ -170,8 +171,6 @@ auto store_call(const RegistryRoutes& r, const http::RequestContext& ctx, CallKi
 std::optional<std::string> path_param(const http::RequestContext& ctx, std::string_view name);
 // 404 for a path whose percent-encoding is malformed, or for an entity that does not exist.
 http::Response not_found(std::string_view slug, std::string_view what);
-// 400 invalid-query listing the query's errors.
-http::Response invalid_query(const QueryParams& q);
 // cursor= and limit= (1..store::kMaxPageLimit, default 100), errors recorded in `q`.
 store::PageRequest page_of(QueryParams& q);
 // 201 with the body and a Location header.

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "api/api.h"
+#include "api/query.h"
 #include "domain/field_error.h"
 #include "http/types.h"
 
@@ -25,6 +26,8 @@ bool has_json_body(const http::Request& request);
 http::Response unsupported_media_type(const http::Request& request);
 // [{"path": ..., "message": ...}, ...]
 boost::json::array to_json(const std::vector<domain::FieldError>& errors);
+// 400 invalid-query listing the query's errors (at least one).
+http::Response invalid_query(const QueryParams& q);
 // 503 with Retry-After.
 http::Response unavailable(std::string_view slug, std::string_view title, std::string_view detail,
                            std::chrono::seconds retry_after);

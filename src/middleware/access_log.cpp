@@ -12,14 +12,10 @@ namespace {
 // (what parse_traceparent reads as the parent), and the caller's span is the parent named by the
 // incoming header, when the request continued that trace.
 std::optional<observability::TraceContext> server_span_context(const http::RequestContext& ctx) {
-  const auto self = observability::parse_traceparent(ctx.traceparent);
-  if (!self) return std::nullopt;
-  observability::TraceContext span;
-  span.trace_id = self->trace_id;
-  span.span_id = self->parent_span_id;
-  span.flags = self->flags;
+  auto span = observability::span_named_by(ctx.traceparent);
+  if (!span) return std::nullopt;
   const auto incoming = observability::parse_traceparent(ctx.request["traceparent"]);
-  if (incoming && incoming->trace_id == span.trace_id) span.parent_span_id = incoming->parent_span_id;
+  if (incoming && incoming->trace_id == span->trace_id) span->parent_span_id = incoming->parent_span_id;
   return span;
 }
 

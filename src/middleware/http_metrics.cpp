@@ -6,15 +6,14 @@
 
 namespace vigil::middleware {
 MetricsLink::MetricsLink(observability::MetricsRegistry& m)
-    : requests_(m.counter("vigil_http_requests_total",
-                          "HTTP requests answered, by route, method and status code",
+    : requests_(m.counter("vigil_http_requests_total", "HTTP requests answered, by route, method and status code",
                           {"route", "method", "code"})),
       latency_(m.histogram("vigil_http_request_duration_seconds",
                            "Time from a request's arrival to its response, by route", {"route"},
                            observability::latency_buckets_seconds())),
       in_flight_(m.gauge("vigil_http_in_flight_requests", "Requests being handled now").with({})),
-      deadline_refusals_(m.counter("vigil_http_refused_total",
-                                   "Requests refused before their handler, by reason", {"reason"})
+      deadline_refusals_(m.counter("vigil_http_refused_total", "Requests refused before their handler, by reason",
+                                   {"reason"})
                              .with({"deadline"})) {}
 
 http::asio::awaitable<http::Verdict> MetricsLink::on_request(http::RequestContext&) {

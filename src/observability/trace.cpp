@@ -145,6 +145,16 @@ TraceContext child(const TraceContext& parent) {
   return ctx;
 }
 
+std::optional<TraceContext> span_named_by(std::string_view traceparent) {
+  const auto parsed = parse_traceparent(traceparent);
+  if (!parsed) return std::nullopt;
+  TraceContext span;
+  span.trace_id = parsed->trace_id;
+  span.span_id = parsed->parent_span_id;
+  span.flags = parsed->flags;
+  return span;
+}
+
 std::string new_request_id() {
   std::array<std::uint8_t, 16> bytes{};
   fill_random(bytes);

@@ -41,6 +41,11 @@ TraceContext new_trace();
 // A span of the same trace whose parent is `parent`'s span; flags are inherited.
 TraceContext child(const TraceContext& parent);
 
+// The span a traceparent we made names: its id is the header's span id (the one parse_traceparent
+// reads as a parent), with no parent of its own. For this hop's own traceparent
+// (RequestContext::traceparent), that is the request's SERVER span. nullopt when it does not parse.
+std::optional<TraceContext> span_named_by(std::string_view traceparent);
+
 // 16 random bytes as 32 lowercase hex characters (not a UUID: no version nibble, no dashes).
 std::string new_request_id();
 
