@@ -106,9 +106,11 @@ Node::Node(const config::Config& config, const Clock& clock) : config_(config), 
   processor_options.worker_queue = config_.pipeline.worker_queue;
   processor_options.missing_data_scan = config_.pipeline.missing_data_scan;
   processor_options.position_commit_records = config_.pipeline.position_commit_records;
+  processor_options.commit_linger = config_.pipeline.commit_linger;
   processor_options.metrics = &metrics_;
   processor_options.spans = spans_.get();
-  processor_options.last_reading = [observations = observations_](std::string_view patient) -> std::optional<TimePoint> {
+  processor_options.last_reading = [observations =
+                                        observations_](std::string_view patient) -> std::optional<TimePoint> {
     const auto newest = observations->latest(patient, "", TimePoint{}, 1);
     if (newest.empty()) return std::nullopt;
     return newest.front().effective_time;
@@ -136,9 +138,10 @@ Node::Node(const config::Config& config, const Clock& clock) : config_(config), 
   }
   metrics_.gauge_callback("vigil_http_open_connections", "Client connections the server holds open",
                           [this] { return server_ ? static_cast<double>(server_->connections()) : 0.0; });
-  metrics_.counter_callback("vigil_http_accept_failures_total",
-                            "Accepts that failed (out of file descriptors, most often); each waits before the next",
-                            [this] { return server_ ? static_cast<double>(server_->accept_failures()) : 0.0; });
+  metrics_.counter_callback(
+      "vigil_http_accept_failures_total",
+      "Accepts that failed (out of file descriptors, most often); each waits before the next",
+      [this] { return server_ ? static_cast<double>(server_->accept_failures()) : 0.0; });
 }
 
 void Node::build_security() {

@@ -32,7 +32,8 @@ server: {listen: "0.0.0.0:0", io_threads: 3, max_body_bytes: 2048, read_timeout:
 storage: {data_dir: /tmp/x, blocking_threads: 4, log_engine: sqlite, dedupe_window: 2m, dedupe_max_ids: 5000}
 logging: {level: debug, format: text}
 intake: {max_batch: 10, queue_capacity: 100, max_group_items: 50, retry_after: 2s}
-pipeline: {workers: 4, batch: 100, worker_queue: 10, missing_data_scan: 1s, position_commit_records: 7}
+pipeline: {workers: 4, batch: 100, worker_queue: 10, missing_data_scan: 1s, position_commit_records: 7,
+           commit_linger: 5ms}
 trial: {protocol_file: t.yaml}
 )",
                              "vigil.yaml");
@@ -50,6 +51,7 @@ trial: {protocol_file: t.yaml}
   EXPECT_EQ(c.intake.retry_after, std::chrono::seconds(2));
   EXPECT_EQ(c.pipeline.workers, 4u);
   EXPECT_EQ(c.pipeline.position_commit_records, 7u);
+  EXPECT_EQ(c.pipeline.commit_linger, std::chrono::milliseconds(5));
   EXPECT_EQ(c.trial.protocol_file, "t.yaml");
 }
 
@@ -142,6 +144,7 @@ TEST(ShippedConfig, EtcVigilYamlLoadsAndMatchesTheDefaults) {
   EXPECT_EQ(shipped.pipeline.batch, defaults.pipeline.batch);
   EXPECT_EQ(shipped.pipeline.missing_data_scan, defaults.pipeline.missing_data_scan);
   EXPECT_EQ(shipped.pipeline.position_commit_records, defaults.pipeline.position_commit_records);
+  EXPECT_EQ(shipped.pipeline.commit_linger, defaults.pipeline.commit_linger);
   EXPECT_EQ(shipped.trial.protocol_file, defaults.trial.protocol_file);
   // The overload sections document the defaults too.
   EXPECT_EQ(shipped.limits.max_in_flight, defaults.limits.max_in_flight);
@@ -205,15 +208,17 @@ auth: {hs256_secret_file: /run/secret, issuer: me, audience: api, leeway: 5s, to
 
 TEST(ConfigOverload, BadOverloadValuesNameFileLineAndReason) {
   // A misspelt route group would otherwise configure nothing, silently.
-  EXPECT_THAT(error_of("deadlines:\n  intkae: 1s\n"),
-              HasSubstr("vigil.yaml:2:3: unknown route group 'intkae' in 'deadlines' (known: admin, debug, default, "
-                        "health, intake, read, stream)"));
+  EXPECT_THAT(
+      error_of("deadlines:\n  intkae: 1s\n"),
+      HasSubstr("vigil.yaml:2:3: unknown route group 'intkae' in 'deadlines' (known: admin, debug, default, "
+                "health, intake, read, stream)"));
   EXPECT_THAT(error_of("rate_limits:\n  groups:\n    reads: {rate: 5}\n"),
               HasSubstr("vigil.yaml:3:5: unknown route group 'reads' in 'rate_limits.groups'"));
   // Each bucket of a sliding window spans at least a millisecond.
-  EXPECT_THAT(error_of("shedding:\n  window: 100ms\n  buckets: 1000\n"),
-              HasSubstr("vigil.yaml:2:3: 'shedding.window' (100 ms) divided by 'shedding.buckets' (1000) must be "
-                        "at least 1 ms"));
+  EXPECT_THAT(
+      error_of("shedding:\n  window: 100ms\n  buckets: 1000\n"),
+      HasSubstr("vigil.yaml:2:3: 'shedding.window' (100 ms) divided by 'shedding.buckets' (1000) must be "
+                "at least 1 ms"));
   EXPECT_THAT(error_of("breakers: {window: 1s, buckets: 5000}\n"),
               HasSubstr("vigil.yaml:1:11: 'breakers.window' (1000 ms) divided by 'breakers.buckets' (5000)"));
   EXPECT_NO_THROW(load_string("shedding: {window: 100ms, buckets: 100}\n", "vigil.yaml"));

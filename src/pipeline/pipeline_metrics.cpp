@@ -13,6 +13,22 @@ void AppendedRuns::add(TimePoint appended_at) {
   }
 }
 
+void AppendedRuns::add(const AppendedRuns& other) {
+  for (const auto& [appended_at, count] : other.runs_) {
+    if (!runs_.empty() && runs_.back().first == appended_at) {
+      runs_.back().second += count;
+    } else {
+      runs_.emplace_back(appended_at, count);
+    }
+  }
+}
+
+std::size_t AppendedRuns::records() const {
+  std::size_t n = 0;
+  for (const auto& run : runs_) n += run.second;
+  return n;
+}
+
 PipelineMetrics::PipelineMetrics(observability::MetricsRegistry& registry)
     : position_(registry.gauge("vigil_pipeline_position", "Committed intake log position of the pipeline")
                     .with({})),

@@ -26,6 +26,9 @@ namespace vigil::pipeline::detail {
 class AppendedRuns {
  public:
   void add(TimePoint appended_at);
+  void add(const AppendedRuns& other);  // appends every run of `other`, in order
+  void clear() { runs_.clear(); }
+  [[nodiscard]] std::size_t records() const;  // the sum of the runs' counts
   [[nodiscard]] const std::vector<std::pair<TimePoint, std::size_t>>& runs() const { return runs_; }
 
  private:

@@ -80,6 +80,7 @@ Processor::Processor(ProcessorOptions options, log::Log& log, const registry::Re
   }
   if (options_.metrics != nullptr) {
     metrics_ = std::make_unique<detail::PipelineMetrics>(*options_.metrics);
+    pending_runs_ = std::make_unique<detail::AppendedRuns>();
     scrape_guard_ = std::make_unique<log::ScrapeGuard<Processor>>(*this);
     options_.metrics->gauge_callback(
         "vigil_pipeline_lag_records", "Intake log records not yet committed by the pipeline",
@@ -158,7 +159,7 @@ void Processor::run_consumer() {
     const bool scanning = options_.missing_data_scan > Duration::zero();
     while (!stop_requested()) {
       if (scanning && clock_.now() >= next_scan_) {
-        if (!commit_pending({}) || !scan_missing_data()) break;
+        if (!commit_pending() || !scan_missing_data()) break;
         continue;
       }
       std::vector<log::Record> records;
@@ -171,7 +172,7 @@ void Processor::run_consumer() {
       if (!run_round(std::move(records))) break;
     }
     // A clean stop stores the deferred position too, so that a restart replays nothing.
-    commit_pending({});
+    commit_pending();
   }
   shut_down_workers();
 }
@@ -228,17 +229,28 @@ bool Processor::run_round(std::vector<log::Record> records) {
       dispatch(workers_, Task::Kind::record, std::move(record));
     }
   }
-  const Findings findings = inline_round ? collect_findings() : finish_round();
+  Findings findings = inline_round ? collect_findings() : finish_round();
   read_to_ = pending_.last_seq;
-  // A round without findings changes nothing but the position: storing that can wait (see Position
-  // commits in the header), up to position_commit_records records or until the log goes quiet.
-  const bool deferred = findings.empty() && read_to_ - position_ < options_.position_commit_records;
-  if (!deferred && !commit_pending(findings)) return false;
+  const bool found = !findings.empty();
+  if (found) {
+    pending_findings_.insert(pending_findings_.end(), std::make_move_iterator(findings.begin()),
+                             std::make_move_iterator(findings.end()));
+    // The round's records count as processed when their findings are stored (metrics at commit).
+    if (metrics_) pending_runs_->add(appended);
+  }
+  // Findings are stored once their linger is over (Commit linger); a round without any changes
+  // nothing but the position, which can wait longer (Position commits).
+  const bool linger_over =
+      !pending_findings_.empty() && std::chrono::steady_clock::now() - last_commit_ >= options_.commit_linger;
+  const bool position_due = read_to_ - position_ >= options_.position_commit_records;
+  if ((linger_over || position_due) && !commit_pending()) return false;
 
-  const TimePoint done = clock_.now();  // the round's effects are stored (or there are none)
-  if (metrics_) metrics_->record_round(appended, count, done);
+  if (!found) {
+    const TimePoint done = clock_.now();  // the round has no effects to store
+    if (metrics_) metrics_->record_round(appended, count, done);
+  }
   const auto latency =
-      std::max(Duration::zero(), std::chrono::duration_cast<Duration>(done - pending_appended_));
+      std::max(Duration::zero(), std::chrono::duration_cast<Duration>(clock_.now() - pending_appended_));
   counters_->last_latency_ms.store(latency.count(), std::memory_order_relaxed);
   raise_max(counters_->max_latency_ms, latency.count());
   return true;
@@ -249,31 +261,46 @@ bool Processor::wait_or_flush() {
     log_.wait_for(read_to_, options_.idle_wait);
     return true;
   }
+  const auto now = std::chrono::steady_clock::now();
+  if (!pending_findings_.empty()) {
+    // Caught up with findings in their linger: store them when it is over, unless the log brings
+    // more first (which join them).
+    const auto due = last_commit_ + options_.commit_linger;
+    if (now >= due) return commit_pending();
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(due - now);
+    log_.wait_for(read_to_, std::min(options_.idle_wait, left));
+    return true;
+  }
   // Caught up with a deferred position: store it once the log has been quiet for
   // position_flush_wait, waiting in slices of idle_wait so that stop() is seen.
-  const auto now = std::chrono::steady_clock::now();
   if (!quiet_since_) quiet_since_ = now;
   const auto quiet = std::chrono::duration_cast<std::chrono::milliseconds>(now - *quiet_since_);
   if (quiet >= options_.position_flush_wait) {
     quiet_since_.reset();
-    return commit_pending({});
+    return commit_pending();
   }
   log_.wait_for(read_to_, std::min(options_.idle_wait, options_.position_flush_wait - quiet));
   return true;
 }
 
-bool Processor::commit_pending(const Findings& findings) {
+bool Processor::commit_pending() {
   if (pending_.records == 0) return true;
   RoundInfo info = pending_;
   info.kind = RoundInfo::Kind::records;
-  if (!commit(findings, info)) return false;
+  if (!commit(pending_findings_, info)) return false;
+  last_commit_ = std::chrono::steady_clock::now();
   const TimePoint committed = clock_.now();
   info.latency =
       std::max(Duration::zero(), std::chrono::duration_cast<Duration>(committed - pending_appended_));
   counters_->rounds.fetch_add(1, std::memory_order_relaxed);
+  if (metrics_ && !pending_runs_->runs().empty()) {
+    metrics_->record_round(*pending_runs_, pending_runs_->records(), committed);
+    pending_runs_->clear();
+  }
   if (options_.on_round) options_.on_round(info);
   publish_position(info.last_seq);
   pending_ = RoundInfo{};
+  pending_findings_.clear();
   return true;
 }
 

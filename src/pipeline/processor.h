@@ -19,6 +19,16 @@
 // first time, and the warm-up rebuilds the state they are evaluated against. stats().position and
 // on_round report committed positions only.
 //
+// Commit linger. A round with findings is stored at once only when the previous commit is at
+// least `commit_linger` of real time ago; otherwise its findings wait, with the rounds read after
+// it, until the linger is over (or the log goes quiet that long, or stop()), and go into one
+// transaction (Kafka's linger.ms; SQLite's cost is per transaction: the pages an alert, its
+// indexes and the position touch are written once however many findings merged into them). While
+// the pipeline keeps up, rounds are a few records and a busy patient's alert changes in nearly
+// every one: without the linger that is a transaction, and a WAL write of the same pages, per
+// round. The linger delays an alert by at most that long, and only when another commit was that
+// recent.
+//
 // Order. A patient's records always go to the same worker, in log order; the findings of a round are
 // applied in log order.
 //
@@ -72,8 +82,8 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <string_view>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -92,6 +102,7 @@ namespace detail {
 class Worker;
 struct Counters;
 class PipelineMetrics;
+class AppendedRuns;
 }  // namespace detail
 
 // What one commit did; passed to ProcessorOptions::on_round. A records commit covers every round
@@ -122,6 +133,10 @@ struct ProcessorOptions {
   // position_flush_wait. 1: every round commits. At least 1.
   std::uint64_t position_commit_records = 1024;
   std::chrono::milliseconds position_flush_wait{10};
+  // Linger (see Commit linger in the header comment): rounds with findings are stored at most once
+  // per this much real time; the findings of the rounds in between wait and go into the same
+  // transaction. 0: every round with findings commits at once.
+  std::chrono::milliseconds commit_linger{2};
   // Back-off after a failed log read or store commit doubles from the first value up to the second.
   std::chrono::milliseconds retry_backoff{50};
   std::chrono::milliseconds max_retry_backoff{5000};
@@ -194,11 +209,13 @@ class Processor {
   std::optional<std::uint64_t> load_position();
   void warm_up(std::uint64_t position);
   bool run_round(std::vector<log::Record> records);
-  // Stores `findings` with the position of every round processed since the last commit (pending_),
-  // then publishes it; true at once when nothing is pending. False when stop() came first.
-  bool commit_pending(const Findings& findings);
-  // The consumer is caught up: waits for the log, or stores the deferred position once the log
-  // has been quiet long enough. False when that commit was interrupted by stop().
+  // Stores the pending findings with the position of every round processed since the last commit
+  // (pending_), then publishes it; true at once when nothing is pending. False when stop() came
+  // first.
+  bool commit_pending();
+  // The consumer is caught up: waits for the log, or stores what is deferred once its linger is
+  // over (findings) or the log has been quiet long enough (a position only). False when that
+  // commit was interrupted by stop().
   bool wait_or_flush();
   bool scan_missing_data();
   // Ends a round the workers ran: waits until each has taken everything posted, then collects.
@@ -231,6 +248,9 @@ class Processor {
   std::uint64_t read_to_ = 0;     // processed; > position_ while a position commit is deferred
   RoundInfo pending_;             // the rounds processed since the last commit (records == 0: none)
   TimePoint pending_appended_{};  // appended_at of the newest pending record
+  Findings pending_findings_;     // findings of the pending rounds, in log order, not yet stored
+  std::unique_ptr<detail::AppendedRuns> pending_runs_;   // their records, for the metrics at commit
+  std::chrono::steady_clock::time_point last_commit_{};  // real time: the linger is a wait
   std::optional<std::chrono::steady_clock::time_point> quiet_since_;  // real time: a wait, like idle_wait
   TimePoint next_scan_{};
   TimePoint monitoring_since_{};  // clock time of start(): the never-sent patients' earliest baseline

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -401,7 +402,8 @@ TEST_F(ProcessorTest, MissingDataScanJudgesPatientsWithoutStateOnTheirNewestStor
   {
     std::lock_guard lock(asked_mu);
     EXPECT_NE(std::find(asked.begin(), asked.end(), patient_id(1)), asked.end());
-    EXPECT_EQ(std::find(asked.begin(), asked.end(), "P-W"), asked.end()) << "withdrawn patients are not asked";
+    EXPECT_EQ(std::find(asked.begin(), asked.end(), "P-W"), asked.end())
+        << "withdrawn patients are not asked";
   }
   scan(2h);  // 24 h 1 min after the start: now the patients who never sent
   EXPECT_EQ(alerts_of(patient_id(2), "missing-data").size(), 1u);
@@ -521,6 +523,59 @@ TEST_F(ProcessorTest, QuietRoundsStoreTheirPositionAfterEnoughRecordsWithAFindin
   processor.stop();
   EXPECT_EQ(alerts_->consumer_position("pipeline"), 5u);
   EXPECT_EQ(processor.stats().position, 5u);
+}
+
+// Commit linger (processor.h): findings within the linger of the previous commit wait for it, and
+// the rounds in between go into one transaction; stop() stores them.
+TEST_F(ProcessorTest, FindingsWithinTheLingerOfTheLastCommitShareOneTransaction) {
+  std::mutex mu;
+  std::vector<RoundInfo> rounds;
+  auto o = options();
+  o.commit_linger = std::chrono::hours(1);  // never over here: only stop() ends it
+  o.position_commit_records = 1000;
+  o.on_round = [&](const RoundInfo& info) {
+    std::lock_guard lock(mu);
+    rounds.push_back(info);
+  };
+  auto& processor = start(std::move(o));
+  // The first commit is not within a linger: it is stored at once.
+  ASSERT_EQ(append_all(readings_.pulse(patient_id(1), 135, kT0 - 2min)), 1u);
+  wait_for_position(1);
+  // Two more alerting rounds: processed, held.
+  ASSERT_EQ(append_all(readings_.pulse(patient_id(2), 140, kT0 - 1min)), 2u);
+  ASSERT_TRUE(wait_until([&] { return processor.stats().records_processed == 2; }));
+  ASSERT_EQ(append_all(readings_.pulse(patient_id(3), 150, kT0)), 3u);
+  ASSERT_TRUE(wait_until([&] { return processor.stats().records_processed == 3; }));
+  EXPECT_EQ(processor.stats().position, 1u);
+  EXPECT_TRUE(alerts_of(patient_id(3), kHeartRateRule).empty());
+
+  processor.stop();
+  EXPECT_EQ(alerts_->consumer_position("pipeline"), 3u);
+  EXPECT_EQ(alerts_of(patient_id(2), kHeartRateRule).size(), 1u);
+  EXPECT_EQ(alerts_of(patient_id(3), kHeartRateRule).size(), 1u);
+  std::lock_guard lock(mu);
+  ASSERT_EQ(rounds.size(), 2u);  // not three: the held rounds were one transaction
+  EXPECT_EQ(rounds[0].last_seq, 1u);
+  EXPECT_EQ(rounds[1].first_seq, 2u);
+  EXPECT_EQ(rounds[1].last_seq, 3u);
+  EXPECT_GE(rounds[1].findings, 2u);  // each patient's heart rate (and NEWS2)
+}
+
+TEST_F(ProcessorTest, WithoutALingerEveryRoundWithFindingsCommitsAtOnce) {
+  std::atomic<int> commits{0};
+  auto o = options();
+  o.commit_linger = 0ms;
+  o.position_commit_records = 1000;
+  o.position_flush_wait = std::chrono::hours(1);
+  o.on_round = [&](const RoundInfo&) { ++commits; };
+  start(std::move(o));
+  for (int i = 1; i <= 3; ++i) {
+    ASSERT_EQ(append_all(readings_.pulse(patient_id(i), 135, kT0 - std::chrono::minutes(3 - i))),
+              static_cast<std::uint64_t>(i));
+    wait_for_position(static_cast<std::uint64_t>(i));
+    EXPECT_EQ(alerts_of(patient_id(i), kHeartRateRule).size(), 1u);
+  }
+  EXPECT_EQ(commits.load(), 3);
 }
 
 TEST_F(ProcessorTest, AQuietLogGetsTheDeferredPositionStored) {
