@@ -109,8 +109,7 @@ Node::Node(const config::Config& config, const Clock& clock) : config_(config), 
   processor_options.commit_linger = config_.pipeline.commit_linger;
   processor_options.metrics = &metrics_;
   processor_options.spans = spans_.get();
-  processor_options.last_reading = [observations =
-                                        observations_](std::string_view patient) -> std::optional<TimePoint> {
+  processor_options.last_reading = [observations = observations_](std::string_view patient) -> std::optional<TimePoint> {
     const auto newest = observations->latest(patient, "", TimePoint{}, 1);
     if (newest.empty()) return std::nullopt;
     return newest.front().effective_time;
@@ -138,10 +137,9 @@ Node::Node(const config::Config& config, const Clock& clock) : config_(config), 
   }
   metrics_.gauge_callback("vigil_http_open_connections", "Client connections the server holds open",
                           [this] { return server_ ? static_cast<double>(server_->connections()) : 0.0; });
-  metrics_.counter_callback(
-      "vigil_http_accept_failures_total",
-      "Accepts that failed (out of file descriptors, most often); each waits before the next",
-      [this] { return server_ ? static_cast<double>(server_->accept_failures()) : 0.0; });
+  metrics_.counter_callback("vigil_http_accept_failures_total",
+                            "Accepts that failed (out of file descriptors, most often); each waits before the next",
+                            [this] { return server_ ? static_cast<double>(server_->accept_failures()) : 0.0; });
 }
 
 void Node::build_security() {

@@ -1,5 +1,7 @@
 #include "config/config.h"
 
+#include "config/reader.h"
+
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
@@ -8,8 +10,6 @@
 #include <iterator>
 #include <map>
 #include <set>
-
-#include "config/reader.h"
 
 namespace vigil::config {
 namespace {
@@ -52,27 +52,25 @@ void read_server(const Reader& r, const YAML::Node& node, ServerConfig& c) {
 }
 
 void read_storage(const Reader& r, const YAML::Node& node, StorageConfig& c) {
-  r.section(
-      node, "storage", {"data_dir", "blocking_threads", "log_engine", "dedupe_window", "dedupe_max_ids"},
-      [&](const std::string& k, const YAML::Node& v) {
-        if (k == "data_dir") {
-          const auto dir = r.string(v, "storage.data_dir");
-          if (dir.empty()) r.fail(v, "'storage.data_dir' must not be empty");
-          c.data_dir = dir;
-        } else if (k == "blocking_threads") {
-          c.blocking_threads = r.integer<unsigned>(v, "storage.blocking_threads", 1, 256);
-        } else if (k == "log_engine") {
-          c.log_engine = r.string(v, "storage.log_engine");
-          if (c.log_engine != "segment" && c.log_engine != "sqlite") {
-            r.fail(v, "'storage.log_engine' must be one of segment, sqlite");
-          }
-        } else if (k == "dedupe_window") {
-          c.dedupe_window =
-              r.duration(v, "storage.dedupe_window", std::chrono::seconds(1), std::chrono::hours(24 * 7));
-        } else if (k == "dedupe_max_ids") {
-          c.dedupe_max_ids = r.integer<std::size_t>(v, "storage.dedupe_max_ids", 1000, 100'000'000);
-        }
-      });
+  r.section(node, "storage", {"data_dir", "blocking_threads", "log_engine", "dedupe_window", "dedupe_max_ids"},
+            [&](const std::string& k, const YAML::Node& v) {
+              if (k == "data_dir") {
+                const auto dir = r.string(v, "storage.data_dir");
+                if (dir.empty()) r.fail(v, "'storage.data_dir' must not be empty");
+                c.data_dir = dir;
+              } else if (k == "blocking_threads") {
+                c.blocking_threads = r.integer<unsigned>(v, "storage.blocking_threads", 1, 256);
+              } else if (k == "log_engine") {
+                c.log_engine = r.string(v, "storage.log_engine");
+                if (c.log_engine != "segment" && c.log_engine != "sqlite") {
+                  r.fail(v, "'storage.log_engine' must be one of segment, sqlite");
+                }
+              } else if (k == "dedupe_window") {
+                c.dedupe_window = r.duration(v, "storage.dedupe_window", std::chrono::seconds(1), std::chrono::hours(24 * 7));
+              } else if (k == "dedupe_max_ids") {
+                c.dedupe_max_ids = r.integer<std::size_t>(v, "storage.dedupe_max_ids", 1000, 100'000'000);
+              }
+            });
 }
 
 void read_logging(const Reader& r, const YAML::Node& node, LoggingConfig& c) {
@@ -107,26 +105,26 @@ void read_intake(const Reader& r, const YAML::Node& node, IntakeConfig& c) {
 }
 
 void read_pipeline(const Reader& r, const YAML::Node& node, PipelineConfig& c) {
-  r.section(
-      node, "pipeline",
-      {"workers", "batch", "worker_queue", "missing_data_scan", "position_commit_records", "commit_linger"},
-      [&](const std::string& k, const YAML::Node& v) {
-        if (k == "workers") {
-          c.workers = r.integer<unsigned>(v, "pipeline.workers", 1, 256);
-        } else if (k == "batch") {
-          c.batch = r.integer<std::size_t>(v, "pipeline.batch", 1, 1'000'000);
-        } else if (k == "worker_queue") {
-          c.worker_queue = r.integer<std::size_t>(v, "pipeline.worker_queue", 1, 10'000'000);
-        } else if (k == "missing_data_scan") {
-          c.missing_data_scan =
-              r.duration(v, "pipeline.missing_data_scan", milliseconds(100), std::chrono::hours(24));
-        } else if (k == "position_commit_records") {
-          c.position_commit_records =
-              r.integer<std::uint64_t>(v, "pipeline.position_commit_records", 1, 1'000'000);
-        } else if (k == "commit_linger") {
-          c.commit_linger = r.duration(v, "pipeline.commit_linger", milliseconds(0), milliseconds(1000));
-        }
-      });
+  r.section(node, "pipeline",
+            {"workers", "batch", "worker_queue", "missing_data_scan", "position_commit_records",
+             "commit_linger"},
+            [&](const std::string& k, const YAML::Node& v) {
+              if (k == "workers") {
+                c.workers = r.integer<unsigned>(v, "pipeline.workers", 1, 256);
+              } else if (k == "batch") {
+                c.batch = r.integer<std::size_t>(v, "pipeline.batch", 1, 1'000'000);
+              } else if (k == "worker_queue") {
+                c.worker_queue = r.integer<std::size_t>(v, "pipeline.worker_queue", 1, 10'000'000);
+              } else if (k == "missing_data_scan") {
+                c.missing_data_scan =
+                    r.duration(v, "pipeline.missing_data_scan", milliseconds(100), std::chrono::hours(24));
+              } else if (k == "position_commit_records") {
+                c.position_commit_records =
+                    r.integer<std::uint64_t>(v, "pipeline.position_commit_records", 1, 1'000'000);
+              } else if (k == "commit_linger") {
+                c.commit_linger = r.duration(v, "pipeline.commit_linger", milliseconds(0), milliseconds(1000));
+              }
+            });
 }
 
 void read_trial(const Reader& r, const YAML::Node& node, TrialConfig& c) {
@@ -143,8 +141,8 @@ Config parse(const YAML::Node& root, const Reader& r) {
   Config c;
   if (!root || root.IsNull()) return c;  // an empty file means every default
   r.section(root, "",
-            {"server", "storage", "logging", "intake", "pipeline", "trial", "limits", "rate_limits",
-             "shedding", "deadlines", "breakers", "auth", "registry", "tracing"},
+            {"server", "storage", "logging", "intake", "pipeline", "trial", "limits", "rate_limits", "shedding",
+             "deadlines", "breakers", "auth", "registry", "tracing"},
             [&](const std::string& k, const YAML::Node& v) {
               if (k == "limits") detail::read_limits(r, v, c.limits);
               if (k == "rate_limits") detail::read_rate_limits(r, v, c.rate_limits);
@@ -164,9 +162,8 @@ Config parse(const YAML::Node& root, const Reader& r) {
   // Cross-key rules: a batch or group larger than the queue could never be accepted (endless 503s).
   const auto& in = c.intake;
   if (in.max_group_items > in.queue_capacity) {
-    r.fail(root["intake"],
-           fmt::format("'intake.max_group_items' ({}) must not exceed 'intake.queue_capacity' ({})",
-                       in.max_group_items, in.queue_capacity));
+    r.fail(root["intake"], fmt::format("'intake.max_group_items' ({}) must not exceed 'intake.queue_capacity' ({})",
+                                       in.max_group_items, in.queue_capacity));
   }
   if (in.max_batch > in.queue_capacity) {
     r.fail(root["intake"], fmt::format("'intake.max_batch' ({}) must not exceed 'intake.queue_capacity' ({})",

@@ -17,12 +17,12 @@ namespace vigil::config {
 
 struct ServerConfig {
   std::string host = "127.0.0.1";
-  std::uint16_t port = 8080;                              // 0 picks a free port (tests)
-  unsigned io_threads = 2;                                // threads running the network event loop
-  std::size_t max_body_bytes = std::size_t{1024} * 1024;  // larger bodies get 413
-  std::chrono::milliseconds read_timeout{30'000};         // to read one whole request once it started
-  std::chrono::milliseconds idle_timeout{60'000};         // keep-alive connection with no request
-  std::chrono::milliseconds shutdown_grace{10'000};       // in-flight requests get this long on SIGTERM
+  std::uint16_t port = 8080;                         // 0 picks a free port (tests)
+  unsigned io_threads = 2;                           // threads running the network event loop
+  std::size_t max_body_bytes = std::size_t{1024} * 1024;          // larger bodies get 413
+  std::chrono::milliseconds read_timeout{30'000};    // to read one whole request once it started
+  std::chrono::milliseconds idle_timeout{60'000};    // keep-alive connection with no request
+  std::chrono::milliseconds shutdown_grace{10'000};  // in-flight requests get this long on SIGTERM
 };
 
 struct StorageConfig {
@@ -57,7 +57,8 @@ struct PipelineConfig {
   // Rounds without findings store their position only every this many records (or when the log
   // goes quiet): pipeline/processor.h, "Position commits".
   std::uint64_t position_commit_records = 1024;
-  std::chrono::milliseconds commit_linger{2};  // findings are stored at most once per this long
+  // Rounds with findings are stored at most once per this long (processor.h, "Commit linger").
+  std::chrono::milliseconds commit_linger{2};
 };
 
 struct TrialConfig {
@@ -73,8 +74,8 @@ struct LimitsConfig {
 // The route groups the API's routes belong to (http::RouteOptions::group): the only names
 // `rate_limits.groups` and `deadlines` accept, so that a misspelt group stops start-up instead of
 // being ignored. RegistryApiTest.EveryRouteBelongsToAConfigurableGroup keeps the two lists together.
-inline constexpr std::array<std::string_view, 7> kRouteGroups{"admin",  "debug", "default", "health",
-                                                              "intake", "read",  "stream"};
+inline constexpr std::array<std::string_view, 7> kRouteGroups{"admin", "debug",  "default", "health",
+                                                              "intake", "read", "stream"};
 
 struct RateGroupConfig {
   double rate = 0;   // requests per second per credential (or client address)
@@ -86,19 +87,19 @@ struct RateLimitsConfig {
   std::size_t max_keys = 100'000;  // buckets kept in memory (LRU beyond)
   // Per route group. Groups without an entry use "default".
   std::map<std::string, RateGroupConfig> groups{
-      {"intake", {1'000, 2'000}}, {"read", {100, 200}},    {"stream", {2, 5}},
+      {"intake", {1'000, 2'000}}, {"read", {100, 200}},   {"stream", {2, 5}},
       {"admin", {50, 100}},       {"default", {100, 200}},
   };
 };
 
 struct SheddingConfig {
   bool enabled = true;
-  double cpu_threshold = 0.9;          // 0..1 of the CPUs the process may use
+  double cpu_threshold = 0.9;  // 0..1 of the CPUs the process may use
   std::string cpu_source = "process";  // "process" (this process's share) or "system" (whole machine)
   std::chrono::milliseconds window{5'000};
   unsigned buckets = 50;
   std::chrono::milliseconds cool_off{1'000};
-  double read_share = 0.8;      // reads are shed once in-flight passes this share of the estimate
+  double read_share = 0.8;  // reads are shed once in-flight passes this share of the estimate
   unsigned min_in_flight = 64;  // never shed below this many requests in flight (floor of the estimate)
 };
 
@@ -123,17 +124,17 @@ struct AuthConfig {
   std::filesystem::path hs256_secret_file = "var/secrets/jwt-hs256.key";  // HS256 secret (>= 32 bytes)
   bool create_secret = true;  // create hs256_secret_file with a random secret when missing (one node)
   std::filesystem::path public_key_file;  // PEM: RSA (RS256) or EC P-256 (ES256) public key
-  std::string issuer = "vigil";           // required `iss`; empty: not checked
-  std::string audience = "vigil-api";     // required in `aud`; empty: not checked
-  std::chrono::seconds leeway{30};        // clock skew allowed on exp and nbf
-  std::chrono::seconds token_ttl{3600};   // lifetime of tokens minted by `vigil token issue` / the demo
+  std::string issuer = "vigil";          // required `iss`; empty: not checked
+  std::string audience = "vigil-api";    // required in `aud`; empty: not checked
+  std::chrono::seconds leeway{30};       // clock skew allowed on exp and nbf
+  std::chrono::seconds token_ttl{3600};  // lifetime of tokens minted by `vigil token issue` / the demo
 };
 
 // Where trials, sites, patients, devices, users, protocol versions and the audit trail live.
 struct RegistryStoreConfig {
-  std::string backend = "sqlite";        // "sqlite" (storage.data_dir/registry.db) or "postgres"
-  std::string postgres;                  // libpq conninfo, required for postgres
-  std::size_t pool_size = 4;             // PostgreSQL connections
+  std::string backend = "sqlite";  // "sqlite" (storage.data_dir/registry.db) or "postgres"
+  std::string postgres;            // libpq conninfo, required for postgres
+  std::size_t pool_size = 4;       // PostgreSQL connections
   std::filesystem::path field_key_file;  // 64 hex digits (AES-256) for patient identities; empty: none
 };
 

@@ -208,17 +208,15 @@ auth: {hs256_secret_file: /run/secret, issuer: me, audience: api, leeway: 5s, to
 
 TEST(ConfigOverload, BadOverloadValuesNameFileLineAndReason) {
   // A misspelt route group would otherwise configure nothing, silently.
-  EXPECT_THAT(
-      error_of("deadlines:\n  intkae: 1s\n"),
-      HasSubstr("vigil.yaml:2:3: unknown route group 'intkae' in 'deadlines' (known: admin, debug, default, "
-                "health, intake, read, stream)"));
+  EXPECT_THAT(error_of("deadlines:\n  intkae: 1s\n"),
+              HasSubstr("vigil.yaml:2:3: unknown route group 'intkae' in 'deadlines' (known: admin, debug, default, "
+                        "health, intake, read, stream)"));
   EXPECT_THAT(error_of("rate_limits:\n  groups:\n    reads: {rate: 5}\n"),
               HasSubstr("vigil.yaml:3:5: unknown route group 'reads' in 'rate_limits.groups'"));
   // Each bucket of a sliding window spans at least a millisecond.
-  EXPECT_THAT(
-      error_of("shedding:\n  window: 100ms\n  buckets: 1000\n"),
-      HasSubstr("vigil.yaml:2:3: 'shedding.window' (100 ms) divided by 'shedding.buckets' (1000) must be "
-                "at least 1 ms"));
+  EXPECT_THAT(error_of("shedding:\n  window: 100ms\n  buckets: 1000\n"),
+              HasSubstr("vigil.yaml:2:3: 'shedding.window' (100 ms) divided by 'shedding.buckets' (1000) must be "
+                        "at least 1 ms"));
   EXPECT_THAT(error_of("breakers: {window: 1s, buckets: 5000}\n"),
               HasSubstr("vigil.yaml:1:11: 'breakers.window' (1000 ms) divided by 'breakers.buckets' (5000)"));
   EXPECT_NO_THROW(load_string("shedding: {window: 100ms, buckets: 100}\n", "vigil.yaml"));
