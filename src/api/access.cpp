@@ -27,8 +27,8 @@ std::optional<http::Response> deny_unless(const ApiDeps& deps, const http::Reque
     const observability::LogScope ids(ctx.request_id, ctx.trace_id);
     spdlog::warn("access denied: subject={} role={} action={} entity={}", denied.subject, denied.role,
                  denied.action, denied.entity);
+    if (deps.on_denied) deps.on_denied(denied);  // its log lines, if any, name the request too
   }
-  if (deps.on_denied) deps.on_denied(denied);
   return http::problem(http::Status::forbidden, "forbidden", "Forbidden",
                        "your credentials do not allow this action on this resource");
 }

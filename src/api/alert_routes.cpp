@@ -13,6 +13,7 @@
 #include "domain/severity.h"
 #include "http/blocking.h"
 #include "http/problem.h"
+#include "observability/log_context.h"
 
 namespace vigil::api::detail {
 namespace {
@@ -174,11 +175,12 @@ boost::asio::awaitable<std::optional<http::Response>> change_alert(const ApiDeps
   // together on the pool: past the deadline the caller stops waiting (504), and a change that was
   // still queued is never made, but one that was made is always audited.
   auto change = [service, clock = &deps.clock, audit = deps.audit, action, id, actor, note, verb,
-                 before = *current] {
+                 before = *current, request_id = ctx.request_id, trace_id = ctx.trace_id] {
     const auto now = clock->now();
     auto result = action == Action::acknowledge ? service->acknowledge(id, actor, note, now)
                                                 : service->resolve(id, actor, note, now);
     if (result.status == alerts::TransitionStatus::ok && audit) {
+      const observability::LogScope ids(request_id, trace_id);  // for the audit sink's log lines
       audit(store::AuditEntry{actor, verb, "alert", id, boost::json::serialize(alerts::to_json(before)),
                               boost::json::serialize(alerts::to_json(*result.alert)), note});
     }

@@ -23,6 +23,7 @@
 #include "auth/principal.h"
 #include "http/blocking.h"
 #include "http/types.h"
+#include "observability/log_context.h"
 #include "resilience/breaker.h"
 #include "resilience/bulkhead.h"
 #include "store/registry_store.h"
@@ -130,10 +131,15 @@ auto store_call(const RegistryRoutes& r, const http::RequestContext& ctx, CallKi
   // until it really ends: a hung store fills the bulkhead, not the other pools.
   // After a successful write, the live registry is rebuilt before the answer goes out, so the
   // change applies to the next reading (ApiDeps::refresh_registry).
-  auto guarded = [permit, work = std::move(work), refresh = kind == CallKind::write ? r.deps.refresh_registry
-                                                                                  : std::function<void()>{}]() mutable {
+  // The refresh's log lines (a failure) name the request that made the change.
+  auto guarded = [permit, work = std::move(work),
+                  refresh = kind == CallKind::write ? r.deps.refresh_registry : std::function<void()>{},
+                  request_id = ctx.request_id, trace_id = ctx.trace_id]() mutable {
     auto result = work();
-    if (refresh) refresh();
+    if (refresh) {
+      const observability::LogScope ids(request_id, trace_id);
+      refresh();
+    }
     return result;
   };
   std::optional<TransitionRefused> refused;

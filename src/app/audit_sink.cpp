@@ -3,6 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
+#include <string>
+
+#include "observability/log_context.h"
 
 namespace vigil::app {
 
@@ -18,6 +21,7 @@ AuditSink::AuditSink(store::RegistryStore& store, boost::asio::thread_pool& pool
                    .with({})) {}
 
 void AuditSink::record(store::AuditEntry entry) {
+  const auto ids = observability::current_log_ids();
   if (pending_.fetch_add(1) >= max_pending_) {
     pending_.fetch_sub(1);
     dropped_.inc();
@@ -25,12 +29,14 @@ void AuditSink::record(store::AuditEntry entry) {
                   entry.entity_type, entry.entity_id);
     return;
   }
-  boost::asio::post(pool_, [this, entry = std::move(entry)] {
+  boost::asio::post(pool_, [this, entry = std::move(entry), request_id = std::string(ids.request_id),
+                            trace_id = std::string(ids.trace_id)] {
     try {
       store_.append_audit(entry);
       written_.inc();
     } catch (const std::exception& e) {
       dropped_.inc();
+      const observability::LogScope scope(request_id, trace_id);
       spdlog::error("audit record not written: action={} entity={}/{}: {}", entry.action, entry.entity_type,
                     entry.entity_id, e.what());
     }

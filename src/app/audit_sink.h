@@ -5,6 +5,10 @@
 // (`max_pending`); past it a record is dropped, counted (vigil_audit_dropped_total) and logged,
 // because under a flood of forged requests unbounded memory would take the node down with it.
 //
+// Log lines about a record (dropped, not written) carry the request and trace ids of the LogScope
+// open where record() was called (observability/log_context.h), also when the line is written
+// later on the pool: callers open one around the call.
+//
 // Thread safety: record() may be called from any thread. The pool and store must outlive the sink,
 // and the pool must be joined before the sink is destroyed.
 #include <atomic>

@@ -5,6 +5,7 @@
 #include "auth/api_key.h"
 #include "http/blocking.h"
 #include "http/problem.h"
+#include "observability/log_context.h"
 
 namespace vigil::middleware {
 namespace {
@@ -32,6 +33,7 @@ AuthenticationLink::AuthenticationLink(const auth::JwtVerifier& jwt, std::shared
 http::Verdict AuthenticationLink::refuse(http::RequestContext& ctx, std::string reason, bool presented) {
   refused_.unauthenticated.inc();
   if (on_failure_) {
+    const observability::LogScope ids(ctx.request_id, ctx.trace_id);  // for the sink's log lines
     on_failure_(AuthFailure{std::move(reason), ctx.route != nullptr ? ctx.route->pattern : std::string(ctx.path),
                             std::string(ctx.request.method_string()), std::string(ctx.remote_address),
                             ctx.request_id});
