@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <string>
+
+#include "auth/base64url.h"
 
 namespace vigil::auth {
 namespace {
@@ -40,6 +43,21 @@ TEST(ApiKey, ShapeCheckRejectsLookalikes) {
   // 43 characters carry 258 bits; the last character's 2 spare bits must be zero.
   EXPECT_TRUE(looks_like_api_key("vk_" + std::string(42, 'A') + "A"));
   EXPECT_FALSE(looks_like_api_key("vk_" + std::string(42, 'A') + "B"));
+}
+
+// The shape check (done in place, without decoding) accepts exactly what decodes to 32 bytes: every
+// character of and around the alphabet, in the first, a middle and the last position.
+TEST(ApiKey, ShapeCheckAgreesWithTheDecoder) {
+  const std::string key = generate_api_key();
+  for (int c = 1; c < 256; ++c) {
+    for (const std::size_t at : {std::size_t{3}, std::size_t{20}, key.size() - 1}) {
+      std::string candidate = key;
+      candidate[at] = static_cast<char>(c);
+      const auto decoded = base64url_decode(std::string_view(candidate).substr(3));
+      EXPECT_EQ(looks_like_api_key(candidate), decoded && decoded->size() == 32)
+          << "character " << c << " at " << at;
+    }
+  }
 }
 
 }  // namespace

@@ -277,8 +277,13 @@ namespace {
 void serialize_header(const Response& res, std::string& out) {
   out.clear();
   const std::string_view reason = res.reason().empty() ? bhttp::obsolete_reason(res.result()) : res.reason();
-  fmt::format_to(std::back_inserter(out), "HTTP/{}.{} {} {}\r\n", res.version() / 10, res.version() % 10,
-                 res.result_int(), reason);
+  // By hand, not fmt: this runs for every response, and a runtime format string is parsed each time.
+  const char status_line[] = {'H', 'T', 'T', 'P', '/', static_cast<char>('0' + res.version() / 10), '.',
+                              static_cast<char>('0' + res.version() % 10), ' ',
+                              static_cast<char>('0' + res.result_int() / 100 % 10),
+                              static_cast<char>('0' + res.result_int() / 10 % 10),
+                              static_cast<char>('0' + res.result_int() % 10), ' '};
+  out.append(status_line, sizeof status_line).append(reason).append("\r\n");
   for (const auto& field : res) {
     out.append(field.name_string()).append(": ").append(field.value()).append("\r\n");
   }

@@ -41,10 +41,19 @@ void RateLimitLink::write_key(const http::RequestContext& ctx, KeyBuffer& out) {
   const std::string_view group = group_of(ctx);
   std::string_view credential = ctx.request[http::bhttp::field::authorization];
   if (credential.empty()) credential = ctx.request["X-API-Key"];
+  // Appended by hand, not with fmt: this runs for every request, and fmt parses a runtime format
+  // string each time.
+  out.append(group);
   if (credential.empty()) {
-    fmt::format_to(std::back_inserter(out), "{}|ip:{}", group, ctx.remote_address);
+    out.append(std::string_view("|ip:"));
+    out.append(ctx.remote_address);
   } else {
-    fmt::format_to(std::back_inserter(out), "{}|cred:{:016x}", group, std::hash<std::string_view>{}(credential));
+    out.append(std::string_view("|cred:"));
+    static constexpr char kHex[] = "0123456789abcdef";
+    const std::uint64_t h = std::hash<std::string_view>{}(credential);
+    char hex[16];
+    for (int i = 0; i < 16; ++i) hex[i] = kHex[(h >> (60 - 4 * i)) & 0xF];
+    out.append(std::string_view(hex, sizeof hex));
   }
 }
 
