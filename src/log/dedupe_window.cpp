@@ -1,8 +1,13 @@
 #include "log/dedupe_window.h"
 
+#include <chrono>
 #include <functional>
 
 namespace vigil::log {
+
+namespace {
+constexpr Duration kSliceSpan = std::chrono::seconds(1);
+}  // namespace
 
 DedupeWindow::DedupeWindow(Duration window, std::size_t max_ids) : window_(window), max_ids_(max_ids) {}
 
@@ -18,27 +23,43 @@ std::optional<std::uint64_t> DedupeWindow::find(std::uint64_t hash) const {
 
 void DedupeWindow::insert(std::uint64_t hash, std::uint64_t seq, TimePoint at) {
   if (max_ids_ == 0) return;
-  if (order_.empty() || order_.back().at != at) order_.push_back(Slice{at, {}, {}, 0});
-  order_.back().hashes.push_back(hash);
-  order_.back().seqs.push_back(seq);
+  Slice* last = slices_.empty() ? nullptr : &slices_.back();
+  if (last != nullptr && last->first_seq + last->count == seq && at >= last->first_at &&
+      at - last->first_at < kSliceSpan) {
+    ++last->count;
+    if (at > last->last_at) last->last_at = at;
+  } else {
+    slices_.push_back(Slice{at, at, seq, 1});
+  }
+  hashes_.push_back(hash);
   // A colliding hash keeps the newer seq: the older record's id is then no longer recognised, the
-  // price of 8-byte keys (at 4 million ids, a collision somewhere has a chance of about 1 in 2
+  // price of 8-byte keys (at 3.4 million ids, a collision somewhere has a chance of about 1 in 3
   // million).
   by_hash_[hash] = seq;
-  while (by_hash_.size() > max_ids_ && !order_.empty()) forget_oldest();
+  while (hashes_.size() > max_ids_) forget_oldest();
 }
 
 void DedupeWindow::expire(TimePoint now) {
-  while (!order_.empty() && order_.front().at < now - window_) forget_oldest();
+  // A whole slice goes once its newest id is older than the window.
+  while (!slices_.empty() && slices_.front().last_at < now - window_) forget_oldest();
+}
+
+std::size_t DedupeWindow::approx_bytes() const {
+  // The table: one (hash, seq) pair and one metadata byte per slot. The deques: their elements
+  // (in 512-byte blocks).
+  return by_hash_.bucket_count() * (sizeof(std::uint64_t) * 2 + 1) + hashes_.size() * sizeof(std::uint64_t) +
+         slices_.size() * sizeof(Slice);
 }
 
 void DedupeWindow::forget_oldest() {
-  Slice& oldest = order_.front();
-  const std::size_t i = oldest.forgotten++;
+  Slice& oldest = slices_.front();
+  const std::uint64_t hash = hashes_.front();
+  hashes_.pop_front();
   // Only if the entry still names this record: a later record with the same hash keeps its own.
-  auto it = by_hash_.find(oldest.hashes[i]);
-  if (it != by_hash_.end() && it->second == oldest.seqs[i]) by_hash_.erase(it);
-  if (oldest.forgotten == oldest.hashes.size()) order_.pop_front();
+  auto it = by_hash_.find(hash);
+  if (it != by_hash_.end() && it->second == oldest.first_seq) by_hash_.erase(it);
+  ++oldest.first_seq;
+  if (--oldest.count == 0) slices_.pop_front();
 }
 
 }  // namespace vigil::log

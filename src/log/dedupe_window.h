@@ -4,9 +4,13 @@
 // queues and NATS JetStream: ids older than `window`, or beyond the newest `max_ids`, are
 // forgotten (log/segment_log.h says what that means for a very late retry).
 //
-// Memory: one 64-bit hash and seq per id in a flat table plus the hash again in the expiry order,
-// about 35 bytes per remembered id. The hash can collide, so a hit only names a candidate seq
-// whose stored id the caller compares.
+// Memory: a flat hash table of (64-bit hash, seq), 17 bytes per slot, with at most 7/8 of its slots
+// used, plus the hash once more in the expiry order (8 bytes per id) and one small slice per
+// second of arrivals. The table doubles when it passes 7/8 full, so `max_ids` should sit just below
+// a doubling: at the default 3,400,000 the table has 3,932,159 slots (64 MiB) and the whole window
+// about 90 MiB; past 3,440,640 ids the table doubles, to 128 MiB (approx_bytes() says what it
+// holds). The hash can collide, so a hit only names a candidate seq whose stored id the caller
+// compares.
 //
 // Thread safety: none; the log's writer thread owns it.
 #include <boost/unordered/unordered_flat_map.hpp>
@@ -15,7 +19,6 @@
 #include <deque>
 #include <optional>
 #include <string_view>
-#include <vector>
 
 #include "common/clock.h"
 
@@ -31,24 +34,31 @@ class DedupeWindow {
   [[nodiscard]] std::optional<std::uint64_t> find(std::uint64_t hash) const;
   // Remembers an id stored at `at`. Calls come in seq order (and so in time order).
   void insert(std::uint64_t hash, std::uint64_t seq, TimePoint at);
-  // Forgets ids stored before now - window, and the oldest beyond max_ids.
+  // Forgets ids stored before now - window (to within a second: an id may be remembered up to a
+  // second longer, never shorter), and the oldest beyond max_ids.
   void expire(TimePoint now);
 
   [[nodiscard]] std::size_t size() const { return by_hash_.size(); }
+  // The heap the window holds now (table, expiry order and slices), to within a few percent.
+  [[nodiscard]] std::size_t approx_bytes() const;
 
  private:
-  struct Slice {  // ids stored in the same millisecond, in seq order
-    TimePoint at;
-    std::vector<std::uint64_t> hashes;
-    std::vector<std::uint64_t> seqs;
-    std::size_t forgotten = 0;  // the first ones are already forgotten (max_ids)
+  // Ids stored within one second, with consecutive seqs (the log stores every id, in seq order, so
+  // a slice breaks only on a new second or when recovery skipped records): their seqs need not be
+  // kept, only the first one.
+  struct Slice {
+    TimePoint first_at;       // when its first id was stored: the slice spans at most a second
+    TimePoint last_at;        // when its newest id was stored
+    std::uint64_t first_seq;  // seq of its oldest id still remembered
+    std::uint64_t count;      // ids still remembered
   };
   void forget_oldest();  // the oldest remembered id
 
   const Duration window_;
   const std::size_t max_ids_;
   boost::unordered_flat_map<std::uint64_t, std::uint64_t> by_hash_;
-  std::deque<Slice> order_;
+  std::deque<std::uint64_t> hashes_;  // every remembered id's hash, oldest first
+  std::deque<Slice> slices_;          // the same ids, by slice; the counts add up to hashes_.size()
 };
 
 }  // namespace vigil::log
