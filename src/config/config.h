@@ -34,7 +34,7 @@ struct StorageConfig {
   // Segment log only: how long, and for how many ids at most, a client's id is recognised as a
   // duplicate (SQLite remembers every id forever).
   std::chrono::milliseconds dedupe_window = std::chrono::minutes(15);
-  std::size_t dedupe_max_ids = 3'400'000;
+  std::size_t dedupe_max_ids = 3'000'000;
 };
 
 struct LoggingConfig {

@@ -4,12 +4,14 @@
 // queues and NATS JetStream: ids older than `window`, or beyond the newest `max_ids`, are
 // forgotten (log/segment_log.h says what that means for a very late retry).
 //
-// Memory: a flat hash table of (64-bit hash, seq), 17 bytes per slot, with at most 7/8 of its slots
-// used, plus the hash once more in the expiry order (8 bytes per id) and one small slice per
-// second of arrivals. The table doubles when it passes 7/8 full, so `max_ids` should sit just below
-// a doubling: at the default 3,400,000 the table has 3,932,159 slots (64 MiB) and the whole window
-// about 90 MiB; past 3,440,640 ids the table doubles, to 128 MiB (approx_bytes() says what it
-// holds). The hash can collide, so a hit only names a candidate seq whose stored id the caller
+// Memory: a flat hash table of (64-bit hash, seq), 17 bytes per slot, plus the hash once more in
+// the expiry order (8 bytes per id) and one small slice per second of arrivals. The table
+// (boost::unordered_flat_map) doubles when it passes 7/8 full, and, because a window erases as
+// many ids as it inserts, Boost's anti-drift rule lowers that limit as erasures accumulate: a
+// window of 3,400,000 ids in a table of 3,932,159 slots doubled it after about 200,000 more ids,
+// while 3,300,000 held for 40 million (the test program is in docs/benchmarks.md). So `max_ids`
+// should stay at about 3/4 of a table's slots: the default 3,000,000 is a 64 MiB table and about
+// 87 MiB in all (approx_bytes() says what it holds). The hash can collide, so a hit only names a candidate seq whose stored id the caller
 // compares.
 //
 // Thread safety: none; the log's writer thread owns it.

@@ -45,7 +45,7 @@ struct SegmentLogOptions {
   std::size_t segment_bytes = 64u << 20;              // a new segment file past this size
   std::size_t zero_ahead_bytes = 1u << 20;            // log/segment_store.h, "Zeroed ahead"; 0: off
   Duration dedupe_window = std::chrono::minutes(15);
-  std::size_t dedupe_max_ids = 3'400'000;
+  std::size_t dedupe_max_ids = 3'000'000;
   Duration max_future_skew = std::chrono::minutes(5);  // the intake's bound on effective times
   // TEST ONLY: runs on the writer thread before a group is written (to hold the writer still).
   std::function<void()> before_commit_for_test;
