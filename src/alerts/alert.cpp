@@ -149,8 +149,9 @@ json::object alert_object(const Alert& a, bool with_lists) {
   return o;
 }
 
-// Every field of the alert but its two lists (copying them only to clear them would copy up to
-// 128 strings per event).
+
+}  // namespace
+
 Alert without_lists(const Alert& a) {
   Alert out;
   out.id = a.id;
@@ -171,8 +172,6 @@ Alert without_lists(const Alert& a) {
   out.resolved = a.resolved;
   return out;
 }
-
-}  // namespace
 
 json::object to_json(const Alert& a) {
   return alert_object(a, /*with_lists=*/true);

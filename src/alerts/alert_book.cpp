@@ -1,6 +1,8 @@
 #include "alerts/alert_book.h"
 
 #include <algorithm>
+#include <string_view>
+#include <unordered_set>
 
 namespace vigil::alerts {
 namespace {
@@ -107,12 +109,23 @@ std::optional<AlertChange> AlertBook::merge(Alert& a, const domain::Finding& fin
   a.updated_at = now;
   a.count += 1;
   return AlertChange{.kind = AlertEventKind::updated,
-                     .alert = a,
+                     .alert = without_lists(a),  // AlertChange::alert: the lists stay in the book
                      .actor = std::string(kSystemActor),
                      .at = now,
                      .escalated = rises,
                      .observation_ids = std::move(merged_observations),
                      .trace_ids = std::move(merged_traces)};
+}
+
+void AlertBook::fill_lists(std::vector<AlertChange>& changes) const {
+  std::unordered_set<std::string_view> filled;
+  for (auto it = changes.rbegin(); it != changes.rend(); ++it) {
+    if (it->kind != AlertEventKind::updated || !filled.insert(it->alert.id).second) continue;
+    if (const Alert* current = find(it->alert.id)) {
+      it->alert.observation_ids = current->observation_ids;
+      it->alert.trace_ids = current->trace_ids;
+    }
+  }
 }
 
 BookDecision AlertBook::acknowledge(std::string_view id, std::string_view actor, std::string_view note,

@@ -48,9 +48,14 @@ class AlertBook {
 
   // Opens or updates the alert for (context.patient_id, finding.rule_id). Returns nullopt only
   // when the finding changes nothing: it repeats observation ids the alert has already merged
-  // (a replayed reading must not inflate the count).
+  // (a replayed reading must not inflate the count). An update's change carries the alert without
+  // its two lists (AlertChange::alert); find() has them.
   std::optional<AlertChange> on_finding(const domain::Finding& finding, const AlertContext& context,
                                         TimePoint now);
+  // Gives the last update of each alert in `changes` (in order, as on_finding returned them, none
+  // stored yet) the alert's current lists, so that it is the whole alert the store keeps: once per
+  // alert, however many findings merged into it.
+  void fill_lists(std::vector<AlertChange>& changes) const;
   BookDecision acknowledge(std::string_view id, std::string_view actor, std::string_view note, TimePoint now);
   BookDecision resolve(std::string_view id, std::string_view actor, std::string_view note, TimePoint now);
 

@@ -71,7 +71,12 @@ TEST(AlertEventTest, EachChangeNamesOnlyTheIdsItMerged) {
   ASSERT_TRUE(updated);
   EXPECT_THAT(updated->observation_ids, ElementsAre("o3"));
   EXPECT_THAT(updated->trace_ids, IsEmpty());
-  EXPECT_THAT(updated->alert.observation_ids, ElementsAre("o1", "o2", "o3"));  // the whole alert
+  // An update carries the alert without its lists until fill_lists() (AlertChange::alert).
+  EXPECT_THAT(updated->alert.observation_ids, IsEmpty());
+  std::vector<AlertChange> round{*updated};
+  book.fill_lists(round);
+  EXPECT_THAT(round[0].alert.observation_ids, ElementsAre("o1", "o2", "o3"));  // the whole alert
+  EXPECT_THAT(round[0].alert.trace_ids, ElementsAre("t1"));
 
   const std::string id = opened->alert.id;
   auto ack = book.acknowledge(id, "dr.marsh", "seen", t0());

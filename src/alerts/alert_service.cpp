@@ -36,6 +36,7 @@ std::vector<AlertEvent> AlertService::apply(
   for (const auto& [context, finding] : findings) {
     if (auto change = book_.on_finding(finding, context, now)) changes.push_back(std::move(*change));
   }
+  book_.fill_lists(changes);  // the store keeps each alert as of its last change, lists included
   return commit_and_publish(changes, std::move(position), durability);
 }
 

@@ -71,6 +71,31 @@ TEST_F(AlertServiceTest, ApplyDedupsCommitsPublishesAndObserves) {
   EXPECT_EQ(service.list({}).alerts.size(), 2u);
 }
 
+// Updates from findings carry no lists (AlertChange::alert); apply() gives the stored alert its
+// whole lists however many findings merged into it in one call, and across calls.
+TEST_F(AlertServiceTest, TheStoredAlertKeepsEveryMergedIdWhenOneCallMergesMany) {
+  AlertService service(file_);
+  Findings batch;
+  for (const char* obs : {"o1", "o2", "o3"}) {
+    auto f = one("P1", "news2", Severity::medium, obs);
+    batch.insert(batch.end(), f.begin(), f.end());
+  }
+  const auto events = service.apply(batch, at(3), clock_.now());
+  ASSERT_EQ(events.size(), 3u);
+  auto stored = service.get(events[0].alert.id);
+  ASSERT_TRUE(stored);
+  EXPECT_THAT(stored->observation_ids, ::testing::ElementsAre("o1", "o2", "o3"));
+  EXPECT_EQ(stored->count, 3u);
+
+  service.apply(one("P1", "news2", Severity::medium, "o4"), at(4), clock_.now());
+  stored = service.get(events[0].alert.id);
+  ASSERT_TRUE(stored);
+  EXPECT_THAT(stored->observation_ids, ::testing::ElementsAre("o1", "o2", "o3", "o4"));
+  // A restart reads the same lists back into the book.
+  AlertService reopened(file_);
+  EXPECT_THAT(reopened.get(events[0].alert.id)->observation_ids, ::testing::ElementsAre("o1", "o2", "o3", "o4"));
+}
+
 TEST_F(AlertServiceTest, DedupContinuesAfterRestart) {
   std::string id;
   {

@@ -67,6 +67,8 @@ TEST_F(AlertStoreTest, ACommitOfInterleavedChangesStoresEachAlertsLastStateAndEv
   add("P1", Severity::medium, "o3");
   add("P2", Severity::medium, "o4");
   add("P1", Severity::high, "o5");
+  book_.fill_lists(round);  // as AlertService::apply does
+  EXPECT_TRUE(round[2].alert.observation_ids.empty()) << "only each alert's last change is filled";
   const auto events = store.commit(round, std::pair<std::string, std::uint64_t>{"processor", 5},
                                    AlertStore::Durability::replayable);
   ASSERT_EQ(events.size(), 5U);
