@@ -149,7 +149,6 @@ json::object alert_object(const Alert& a, bool with_lists) {
   return o;
 }
 
-
 }  // namespace
 
 Alert without_lists(const Alert& a) {

@@ -93,7 +93,8 @@ TEST_F(AlertServiceTest, TheStoredAlertKeepsEveryMergedIdWhenOneCallMergesMany) 
   EXPECT_THAT(stored->observation_ids, ::testing::ElementsAre("o1", "o2", "o3", "o4"));
   // A restart reads the same lists back into the book.
   AlertService reopened(file_);
-  EXPECT_THAT(reopened.get(events[0].alert.id)->observation_ids, ::testing::ElementsAre("o1", "o2", "o3", "o4"));
+  EXPECT_THAT(reopened.get(events[0].alert.id)->observation_ids,
+              ::testing::ElementsAre("o1", "o2", "o3", "o4"));
 }
 
 TEST_F(AlertServiceTest, DedupContinuesAfterRestart) {

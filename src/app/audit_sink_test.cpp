@@ -46,7 +46,8 @@ class AuditSinkTest : public ::testing::Test {
     std::string pattern = (std::filesystem::temp_directory_path() / "vigil-audit-sink-XXXXXX").string();
     if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
     dir_ = pattern;
-    store_ = std::make_unique<store::SqliteRegistryStore>(store::SqliteStoreOptions{dir_ / "registry.db", std::nullopt, 5000}, clock_);
+    store_ = std::make_unique<store::SqliteRegistryStore>(
+        store::SqliteStoreOptions{dir_ / "registry.db", std::nullopt, 5000}, clock_);
   }
   ~AuditSinkTest() override {
     pool_.join();
@@ -56,8 +57,8 @@ class AuditSinkTest : public ::testing::Test {
   }
 
   static store::AuditEntry entry() {
-    return store::AuditEntry{"dr-a", "alert.acknowledge", "alert", "al_0123456789abcdef", std::nullopt,
-                             std::nullopt, "seen"};
+    return store::AuditEntry{"dr-a",       "alert.acknowledge", "alert", "al_0123456789abcdef",
+                             std::nullopt, std::nullopt,        "seen"};
   }
 
   std::filesystem::path dir_;
@@ -105,7 +106,8 @@ TEST_F(AuditSinkTest, ARecordTheStoreRefusesIsLoggedLaterWithTheRequestAndTraceO
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open((dir_ / "registry.db").c_str(), &db), SQLITE_OK);
     char* error = nullptr;
-    const int rc = sqlite3_exec(db, "ALTER TABLE audit_log RENAME TO audit_log_moved", nullptr, nullptr, &error);
+    const int rc =
+        sqlite3_exec(db, "ALTER TABLE audit_log RENAME TO audit_log_moved", nullptr, nullptr, &error);
     sqlite3_free(error);
     sqlite3_close(db);
     ASSERT_EQ(rc, SQLITE_OK);

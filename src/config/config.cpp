@@ -122,7 +122,8 @@ void read_pipeline(const Reader& r, const YAML::Node& node, PipelineConfig& c) {
                 c.position_commit_records =
                     r.integer<std::uint64_t>(v, "pipeline.position_commit_records", 1, 1'000'000);
               } else if (k == "commit_linger") {
-                c.commit_linger = r.duration(v, "pipeline.commit_linger", milliseconds(0), milliseconds(1000));
+                c.commit_linger =
+                    r.duration(v, "pipeline.commit_linger", milliseconds(0), milliseconds(1000));
               }
             });
 }

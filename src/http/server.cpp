@@ -278,12 +278,14 @@ void serialize_header(const Response& res, std::string& out) {
   out.clear();
   const std::string_view reason = res.reason().empty() ? bhttp::obsolete_reason(res.result()) : res.reason();
   // By hand, not fmt: this runs for every response, and a runtime format string is parsed each time.
-  const char status_line[] = {'H', 'T', 'T', 'P', '/', static_cast<char>('0' + res.version() / 10), '.',
-                              static_cast<char>('0' + res.version() % 10), ' ',
-                              static_cast<char>('0' + res.result_int() / 100 % 10),
-                              static_cast<char>('0' + res.result_int() / 10 % 10),
-                              static_cast<char>('0' + res.result_int() % 10), ' '};
-  out.append(status_line, sizeof status_line).append(reason).append("\r\n");
+  char line[] = "HTTP/1.1 200 ";  // version and status filled in below; a status has three digits
+  line[5] = static_cast<char>('0' + res.version() / 10);
+  line[7] = static_cast<char>('0' + res.version() % 10);
+  const unsigned status = res.result_int();
+  line[9] = static_cast<char>('0' + status / 100 % 10);
+  line[10] = static_cast<char>('0' + status / 10 % 10);
+  line[11] = static_cast<char>('0' + status % 10);
+  out.append(line, sizeof line - 1).append(reason).append("\r\n");
   for (const auto& field : res) {
     out.append(field.name_string()).append(": ").append(field.value()).append("\r\n");
   }

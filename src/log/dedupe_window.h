@@ -11,8 +11,9 @@
 // window of 3,400,000 ids in a table of 3,932,159 slots doubled it after about 200,000 more ids,
 // while 3,300,000 held for 40 million (the test program is in docs/benchmarks.md). So `max_ids`
 // should stay at about 3/4 of a table's slots: the default 3,000,000 is a 64 MiB table and about
-// 87 MiB in all (approx_bytes() says what it holds). The hash can collide, so a hit only names a candidate seq whose stored id the caller
-// compares.
+// 87 MiB in all (approx_bytes() says what it holds).
+//
+// The hash can collide, so a hit only names a candidate seq whose stored id the caller compares.
 //
 // Thread safety: none; the log's writer thread owns it.
 #include <boost/unordered/unordered_flat_map.hpp>
