@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# CPU per stored record, by thread group, for one closed-loop load run against a fresh server: the
+# A/B measurement behind docs/benchmarks.md's "us/record" tables (throughput alone is too noisy on a
+# shared 2-core machine to show a change of a few percent).
+#
+# Starts `vigil serve` configured as scripts/bench.sh does (on a free port, in a temporary folder),
+# registers one device per connection, runs `vigil loadgen --mode closed` for 5 s after 1 s of
+# warm-up, waits until the pipeline has caught up, then prints acknowledged observations/s, the
+# p99, and each thread group's CPU ticks (utime + stime from /proc) divided by the records the
+# pipeline committed (vigil_pipeline_records_total). The server is stopped and its folder removed.
+#
+# usage: scripts/cpu-per-record.sh [SCENARIO [CONNECTIONS]]   (default: single 64)
+# environment:
+#   VIGIL        server binary (default build/release/src/vigil)
+#   EXTRA_YAML   appended to the server's configuration, e.g. "pipeline: {commit_linger: 0ms}"
+#
+# Needs: curl, jq, a built release preset. Linux only (/proc).
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+vigil=${VIGIL:-$repo/build/release/src/vigil}
+scenario=${1:-single}
+connections=${2:-64}
+[[ -x $vigil ]] || { echo "cpu-per-record.sh: $vigil not built (make build)" >&2; exit 2; }
+
+dir=$(mktemp -d "${TMPDIR:-/tmp}/vigil-cpu.XXXXXX")
+pid=
+cleanup() {
+  [[ -n $pid ]] && { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+
+port=
+for _ in $(seq 1 200); do
+  candidate=$((20000 + RANDOM % 40000))
+  if [[ -z $(ss -Htln "sport = :$candidate") ]]; then port=$candidate; break; fi
+done
+[[ -n $port ]] || { echo "cpu-per-record.sh: no free port" >&2; exit 1; }
+url="http://127.0.0.1:$port"
+
+mkdir -p "$dir/data"
+cat >"$dir/vigil.yaml" <<YAML
+server:
+  listen: 127.0.0.1:$port
+  io_threads: 2
+storage:
+  data_dir: $dir/data
+logging:
+  level: warn
+trial:
+  protocol_file: $repo/examples/trials/demo.yaml
+auth:
+  hs256_secret_file: $dir/jwt.key
+  create_secret: true
+shedding:
+  cpu_source: system
+${EXTRA_YAML:-}
+YAML
+"$vigil" serve --config "$dir/vigil.yaml" >"$dir/vigil.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 300); do
+  [[ $(curl -s -o /dev/null -w '%{http_code}' "$url/healthz" || true) == 200 ]] && break
+  sleep 0.1
+done
+admin=$("$vigil" token issue --config "$dir/vigil.yaml" --role admin --sub cpu-per-record --ttl 1h)
+: >"$dir/devices.txt"
+for i in $(seq 1 "$connections"); do
+  patient=$(printf 'DEMO-S%02d-%04d' $((1 + (i - 1) % 5)) $((1 + (i - 1) / 5)))
+  key=$(curl -sf -X POST "$url/v1/devices" -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' \
+    -d "{\"serial\":\"cpu-$i\",\"type\":\"wearable\",\"patient_id\":\"$patient\"}" | jq -r .api_key)
+  echo "$patient $key" >>"$dir/devices.txt"
+done
+
+# Ticks (utime + stime) per thread group: names without their "-N" suffix.
+ticks() {
+  for t in /proc/"$pid"/task/*; do
+    echo "$(sed 's/-[0-9]*$//' "$t/comm") $(awk '{print $14 + $15}' "$t/stat")"
+  done | awk '{a[$1] += $2} END {for (k in a) print k, a[k]}' | sort
+}
+ticks >"$dir/before"
+result=$("$vigil" loadgen --url "$url" --credentials "$dir/devices.txt" --threads 1 --warmup 1s \
+  --scenario "$scenario" --mode closed --connections "$connections" --duration 5s --json 2>/dev/null)
+for _ in $(seq 1 1200); do
+  [[ $(curl -sf "$url/readyz" | jq -r .processing_lag) == 0 ]] && break
+  sleep 0.1
+done
+ticks >"$dir/after"
+records=$(curl -sf -H "Authorization: Bearer $admin" "$url/metrics" |
+  awk '$1 == "vigil_pipeline_records_total" { print $2 }')
+hz=$(getconf CLK_TCK)
+
+echo "$scenario, $connections connections: obs/s=$(jq -r '.observations_per_s | floor' <<<"$result")" \
+  "p99=$(jq -r '.latency_us.p99' <<<"$result")us records=$records"
+join "$dir/before" "$dir/after" | awk -v n="$records" -v hz="$hz" '
+  { d = $3 - $2; total += d; if (d > 0) printf "  %-16s %6d ticks %7.2f us/record\n", $1, d, d * 1e6 / hz / n }
+  END { printf "  %-16s %6d ticks %7.2f us/record\n", "server total", total, total * 1e6 / hz / n }'
