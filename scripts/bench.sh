@@ -25,6 +25,8 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/bench-vigil-config.sh
+source "$repo/scripts/bench-vigil-config.sh"
 build="$repo/build/release"
 go_peer=${VIGIL_GO_PEER:-/work/shared/peers/go-ingest}
 nginx_bin=${NGINX:-/usr/sbin/nginx}
@@ -147,35 +149,13 @@ start_go() {
 }
 
 # ============================================================================================
-# VIGIL SERVER START-UP: the one place that knows how to configure and start `vigil serve`.
-# Adjust here when the server's configuration or command line changes.
+# VIGIL SERVER START-UP: how `vigil serve` is started; its configuration is
+# scripts/bench-vigil-config.sh (shared with scripts/cpu-per-record.sh).
 # ============================================================================================
 start_vigil() {
   local port=$1 dir="$work/vigil"
   mkdir -p "$dir/data"
-  cat >"$dir/vigil.yaml" <<YAML
-server:
-  listen: 127.0.0.1:$port
-  io_threads: 2
-storage:
-  data_dir: $dir/data
-logging:
-  level: warn
-trial:
-  protocol_file: $repo/examples/trials/demo.yaml
-auth:
-  hs256_secret_file: $dir/jwt.key
-  create_secret: true
-# The load generator shares these cores: the shedder must see the whole machine's CPU (go-zero's
-# reading), not only Vigil's share, or it never knows the machine is saturated.
-shedding:
-  cpu_source: system
-# The mixed scenario's reads all carry one staff token, standing in for many staff users: the
-# per-credential read limit (100/s) would otherwise refuse nearly all of them.
-rate_limits:
-  groups:
-    read: {rate: 1000000, burst: 1000000}
-YAML
+  bench_vigil_config "$port" "$dir" "$repo" >"$dir/vigil.yaml"  # scripts/bench-vigil-config.sh
   "$build/src/vigil" serve --config "$dir/vigil.yaml" >"$work/vigil.log" 2>&1 &
   started=$!
 }

@@ -3,9 +3,10 @@
 # A/B measurement behind docs/benchmarks.md's "us/record" tables (throughput alone is too noisy on a
 # shared 2-core machine to show a change of a few percent).
 #
-# Starts `vigil serve` configured as scripts/bench.sh does (on a free port, in a temporary folder),
-# registers one device per connection, runs `vigil loadgen --mode closed` for 5 s after 1 s of
-# warm-up, waits until the pipeline has caught up, then prints acknowledged observations/s, the
+# Starts `vigil serve` configured as scripts/bench.sh does (scripts/bench-vigil-config.sh), on a
+# free port in a temporary folder, registers one device per connection, runs `vigil loadgen --mode
+# closed` for 5 s after 1 s of warm-up, waits until the pipeline has caught up, then prints
+# acknowledged observations/s, the
 # p99, and each thread group's CPU ticks (utime + stime from /proc) divided by the records the
 # pipeline committed (vigil_pipeline_records_total). The server is stopped and its folder removed.
 #
@@ -18,6 +19,8 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/bench-vigil-config.sh
+source "$repo/scripts/bench-vigil-config.sh"
 vigil=${VIGIL:-$repo/build/release/src/vigil}
 scenario=${1:-single}
 connections=${2:-64}
@@ -40,23 +43,10 @@ done
 url="http://127.0.0.1:$port"
 
 mkdir -p "$dir/data"
-cat >"$dir/vigil.yaml" <<YAML
-server:
-  listen: 127.0.0.1:$port
-  io_threads: 2
-storage:
-  data_dir: $dir/data
-logging:
-  level: warn
-trial:
-  protocol_file: $repo/examples/trials/demo.yaml
-auth:
-  hs256_secret_file: $dir/jwt.key
-  create_secret: true
-shedding:
-  cpu_source: system
-${EXTRA_YAML:-}
-YAML
+{
+  bench_vigil_config "$port" "$dir" "$repo"
+  echo "${EXTRA_YAML:-}"
+} >"$dir/vigil.yaml"
 "$vigil" serve --config "$dir/vigil.yaml" >"$dir/vigil.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 300); do
