@@ -238,8 +238,8 @@ bool Processor::run_round(std::vector<log::Record> records) {
     // The round's records count as processed when their findings are stored (metrics at commit).
     if (metrics_) pending_runs_->add(appended);
   }
-  // Findings are stored once their linger is over (Commit linger); a round without any changes
-  // nothing but the position, which can wait longer (Position commits).
+  // Findings are stored once their linger is over (Commit linger); a round without findings
+  // changes nothing but the position, which can wait longer (Position commits).
   const bool linger_over =
       !pending_findings_.empty() && std::chrono::steady_clock::now() - last_commit_ >= options_.commit_linger;
   const bool position_due = read_to_ - position_ >= options_.position_commit_records;
