@@ -4,15 +4,14 @@
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
-#include <stdlib.h>
 
 #include <boost/asio/thread_pool.hpp>
 #include <boost/json/parse.hpp>
-#include <filesystem>
 #include <memory>
 #include <sstream>
 #include <string>
 
+#include "alerts/test_support.h"
 #include "common/clock.h"
 #include "observability/log_context.h"
 #include "observability/logging.h"
@@ -42,18 +41,12 @@ class CapturedLog {
 
 class AuditSinkTest : public ::testing::Test {
  protected:
-  AuditSinkTest() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "vigil-audit-sink-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    dir_ = pattern;
-    store_ = std::make_unique<store::SqliteRegistryStore>(
-        store::SqliteStoreOptions{dir_ / "registry.db", std::nullopt, 5000}, clock_);
-  }
+  AuditSinkTest()
+      : store_(std::make_unique<store::SqliteRegistryStore>(
+            store::SqliteStoreOptions{dir_.file("registry.db"), std::nullopt, 5000}, clock_)) {}
   ~AuditSinkTest() override {
-    pool_.join();
+    pool_.join();  // every record handed to the pool is done before the store closes
     store_.reset();
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
   }
 
   static store::AuditEntry entry() {
@@ -61,7 +54,7 @@ class AuditSinkTest : public ::testing::Test {
                              std::nullopt, std::nullopt,        "seen"};
   }
 
-  std::filesystem::path dir_;
+  alerts::testing::TempDir dir_;
   ManualClock clock_{TimePoint(std::chrono::milliseconds(1795334400000))};
   std::unique_ptr<store::SqliteRegistryStore> store_;
   boost::asio::thread_pool pool_{1};
@@ -104,7 +97,7 @@ TEST_F(AuditSinkTest, ARecordTheStoreRefusesIsLoggedLaterWithTheRequestAndTraceO
   AuditSink sink(*store_, pool_, metrics_);
   {  // Break the trail behind the store's back: every append now fails inside SQLite.
     sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open((dir_ / "registry.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_open(dir_.file("registry.db").c_str(), &db), SQLITE_OK);
     char* error = nullptr;
     const int rc =
         sqlite3_exec(db, "ALTER TABLE audit_log RENAME TO audit_log_moved", nullptr, nullptr, &error);

@@ -5,22 +5,16 @@
 
 namespace vigil::pipeline::detail {
 
-void AppendedRuns::add(TimePoint appended_at) {
+void AppendedRuns::add(TimePoint appended_at, std::size_t count) {
   if (!runs_.empty() && runs_.back().first == appended_at) {
-    ++runs_.back().second;
+    runs_.back().second += count;
   } else {
-    runs_.emplace_back(appended_at, 1);
+    runs_.emplace_back(appended_at, count);
   }
 }
 
 void AppendedRuns::add(const AppendedRuns& other) {
-  for (const auto& [appended_at, count] : other.runs_) {
-    if (!runs_.empty() && runs_.back().first == appended_at) {
-      runs_.back().second += count;
-    } else {
-      runs_.emplace_back(appended_at, count);
-    }
-  }
+  for (const auto& [appended_at, count] : other.runs_) add(appended_at, count);
 }
 
 std::size_t AppendedRuns::records() const {

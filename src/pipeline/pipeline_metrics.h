@@ -25,7 +25,7 @@ namespace vigil::pipeline::detail {
 // with one time, so a round of thousands of records has only a few distinct ones.
 class AppendedRuns {
  public:
-  void add(TimePoint appended_at);
+  void add(TimePoint appended_at, std::size_t count = 1);
   void add(const AppendedRuns& other);  // appends every run of `other`, in order
   void clear() { runs_.clear(); }
   [[nodiscard]] std::size_t records() const;  // the sum of the runs' counts
