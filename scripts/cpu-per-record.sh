@@ -14,6 +14,8 @@
 # environment:
 #   VIGIL        server binary (default build/release/src/vigil)
 #   EXTRA_YAML   appended to the server's configuration, e.g. "pipeline: {commit_linger: 0ms}"
+#   PRELOAD      a duration, e.g. 10s: first run the single scenario that long (not measured), so
+#                that the alert store holds what make bench's earlier scenarios leave in it
 #
 # Needs: curl, jq, a built release preset. Linux only (/proc).
 set -euo pipefail
@@ -68,16 +70,29 @@ ticks() {
     echo "$(sed 's/-[0-9]*$//' "$t/comm") $(awk '{print $14 + $15}' "$t/stat")"
   done | awk '{a[$1] += $2} END {for (k in a) print k, a[k]}' | sort
 }
+if [[ -n ${PRELOAD:-} ]]; then  # fill the alert store first, as make bench's earlier scenarios do
+  "$vigil" loadgen --url "$url" --credentials "$dir/devices.txt" --threads 1 --scenario single \
+    --mode closed --connections "$connections" --duration "$PRELOAD" --json >/dev/null 2>&1
+  for _ in $(seq 1 1200); do
+    [[ $(curl -sf "$url/readyz" | jq -r .processing_lag) == 0 ]] && break
+    sleep 0.1
+  done
+fi
+records_before=$(curl -sf -H "Authorization: Bearer $admin" "$url/metrics" |
+  awk '$1 == "vigil_pipeline_records_total" { print $2 }')
+# The mixed scenario's reads go out with a staff token, as scripts/bench.sh sends them.
+staff=()
+[[ $scenario == mixed ]] && staff=(--header "Authorization: Bearer $admin")
 ticks >"$dir/before"
 result=$("$vigil" loadgen --url "$url" --credentials "$dir/devices.txt" --threads 1 --warmup 1s \
-  --scenario "$scenario" --mode closed --connections "$connections" --duration 5s --json 2>/dev/null)
+  --scenario "$scenario" --mode closed --connections "$connections" --duration 5s --json "${staff[@]}" 2>/dev/null)
 for _ in $(seq 1 1200); do
   [[ $(curl -sf "$url/readyz" | jq -r .processing_lag) == 0 ]] && break
   sleep 0.1
 done
 ticks >"$dir/after"
 records=$(curl -sf -H "Authorization: Bearer $admin" "$url/metrics" |
-  awk '$1 == "vigil_pipeline_records_total" { print $2 }')
+  awk -v before="$records_before" '$1 == "vigil_pipeline_records_total" { print $2 - before }')
 hz=$(getconf CLK_TCK)
 
 echo "$scenario, $connections connections: obs/s=$(jq -r '.observations_per_s | floor' <<<"$result")" \

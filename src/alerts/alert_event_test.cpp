@@ -3,7 +3,6 @@
 // events held the whole alert.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <boost/json/serialize.hpp>
 #include <map>
@@ -19,6 +18,8 @@ namespace {
 
 using domain::Severity;
 using testing::context;
+using testing::exec_sql;
+using testing::sql_int;
 using ::testing::ElementsAre;
 using testing::finding;
 using ::testing::IsEmpty;
@@ -28,33 +29,6 @@ using testing::traced;
 // An id as long as the observation ids devices send (a UUID: 36 characters).
 std::string uuid_like(int i) {
   return fmt::format("{:08x}-0000-4000-8000-{:012x}", i, i);
-}
-
-// Runs `sql` on the file with one bound text parameter per entry of `texts`.
-void exec_sql(const std::filesystem::path& file, const std::string& sql,
-              const std::vector<std::string>& texts = {}) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
-  sqlite3_stmt* stmt = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
-  for (std::size_t i = 0; i < texts.size(); ++i) {
-    sqlite3_bind_text(stmt, static_cast<int>(i + 1), texts[i].c_str(), static_cast<int>(texts[i].size()),
-                      SQLITE_TRANSIENT);
-  }
-  EXPECT_EQ(sqlite3_step(stmt), SQLITE_DONE) << sqlite3_errmsg(db);
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-}
-
-std::int64_t sql_int(const std::filesystem::path& file, const std::string& sql) {
-  sqlite3* db = nullptr;
-  EXPECT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
-  sqlite3_stmt* stmt = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
-  const std::int64_t value = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  return value;
 }
 
 TEST(AlertEventTest, EachChangeNamesOnlyTheIdsItMerged) {
@@ -192,7 +166,7 @@ TEST(AlertEventTest, AVersionOneHistoryIsRewrittenToTheIdsEachChangeMerged) {
   ASSERT_GT(sql_int(file, "SELECT MAX(length(snapshot)) FROM alert_events"), 2048);
 
   AlertService service(file);  // migrates
-  EXPECT_EQ(sql_int(file, "PRAGMA user_version"), 2);
+  EXPECT_EQ(sql_int(file, "PRAGMA user_version"), 3);
   EXPECT_LT(sql_int(file, "SELECT MAX(length(snapshot)) FROM alert_events"), 1024);
   const auto history = service.events_after(0, 500);
   ASSERT_EQ(history.size(), expected.size());
@@ -215,12 +189,12 @@ TEST(AlertEventTest, AFileFromANewerVersionIsRefused) {
   testing::TempDir dir;
   const auto file = dir.file("alerts.db");
   { AlertStore store(file); }
-  exec_sql(file, "PRAGMA user_version = 3");
+  exec_sql(file, "PRAGMA user_version = 4");
   try {
     AlertStore store(file);
-    FAIL() << "opened a schema-version-3 file";
+    FAIL() << "opened a schema-version-4 file";
   } catch (const AlertStoreError& e) {
-    EXPECT_THAT(e.what(), ::testing::HasSubstr("schema version 3 is newer than this build's 2"));
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("schema version 4 is newer than this build's 3"));
     EXPECT_THAT(e.what(), ::testing::HasSubstr(file.string()));
   }
 }

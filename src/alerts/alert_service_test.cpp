@@ -68,7 +68,7 @@ TEST_F(AlertServiceTest, ApplyDedupsCommitsPublishesAndObserves) {
             (std::vector<std::uint64_t>{events[0].event_id, events[1].event_id, events[2].event_id}));
   EXPECT_EQ(service.consumer_position("processor"), 3u);
   EXPECT_EQ(service.get(events[0].alert.id)->count, 2u);
-  EXPECT_EQ(service.list({}).alerts.size(), 2u);
+  EXPECT_EQ(service.list({}).documents.size(), 2u);
 }
 
 // Updates from findings carry no lists (AlertChange::alert); apply() gives the stored alert its
@@ -225,7 +225,7 @@ TEST_F(AlertServiceTest, ConcurrentAcknowledgeIsConsistent) {
   for (const auto& e : events) ids.insert(e.event_id);
   EXPECT_EQ(ids.size(), events.size());
   EXPECT_EQ(service.get(contested)->status, AlertStatus::acknowledged);
-  EXPECT_EQ(service.list({.status = AlertStatus::resolved}).alerts.size(), 7u);
+  EXPECT_EQ(service.list({.status = AlertStatus::resolved}).documents.size(), 7u);
 }
 
 TEST_F(AlertServiceTest, ConstructorNamesTheFileOnFailure) {

@@ -20,8 +20,11 @@ namespace {
 
 // PRAGMA user_version of the schema this code writes. Version 1 (user_version 0: files made before
 // the version was recorded) kept the whole alert in each event; version 2 keeps, in an event's
-// snapshot, only the observation and trace ids its change merged (alert.h, AlertEvent).
-constexpr std::int64_t kSchemaVersion = 2;
+// snapshot, only the observation and trace ids its change merged (alert.h, AlertEvent); version 3
+// guarantees that every alert's doc is what this build's to_json serialises to (AlertPage), which
+// earlier files do not for alerts written before a field was added. Whoever changes to_json(Alert)
+// raises the version, and the rewrite below brings older files up to date.
+constexpr std::int64_t kSchemaVersion = 3;
 
 // The partial unique index makes the dedup invariant (one unresolved alert per patient and rule) a
 // database constraint, so a logic error fails loudly instead of forking alerts.
@@ -91,7 +94,7 @@ void configure(SqliteDb& db) {
   db.exec("PRAGMA synchronous = FULL");
 }
 
-Alert parse_doc(const std::string& doc) {
+Alert parse_doc(std::string_view doc) {
   boost::system::error_code ec;
   auto value = json::parse(doc, ec);
   std::optional<Alert> alert;
@@ -146,6 +149,36 @@ void migrate_v1_to_v2(SqliteDb& db) {
   }
 }
 
+std::string current_doc(std::string_view doc) {
+  return json::serialize(to_json(parse_doc(doc)));
+}
+
+// To version 3 (from any older one): rewrites each alert's doc that differs from what this build's
+// to_json makes of it, so that lists can send the docs as they are. Runs inside the caller's
+// transaction. The scan only collects the ids to rewrite (memory: ids, not documents), and the
+// updates come after it, so no update runs under an open scan of the same table. Throws for a doc
+// that is not an alert (the store never wrote one).
+void rewrite_alert_docs(SqliteDb& db) {
+  std::vector<std::string> stale;
+  {
+    auto scan = db.prepare("SELECT id, doc FROM alerts");
+    while (scan.step()) {
+      const std::string doc = scan.column_text(1);
+      if (current_doc(doc) != doc) stale.push_back(scan.column_text(0));
+    }
+  }
+  for (const auto& id : stale) {
+    std::string doc;
+    {
+      auto read = db.prepare("SELECT doc FROM alerts WHERE id = ?1");
+      read.bind(1, id);
+      if (!read.step()) continue;
+      doc = current_doc(read.column_text(0));
+    }
+    db.prepare("UPDATE alerts SET doc = ?2 WHERE id = ?1").bind(1, id).bind(2, doc).run();
+  }
+}
+
 // Creates the schema, or brings an older file up to kSchemaVersion, in one transaction. Throws for
 // a file written by a newer version.
 void create_or_migrate(SqliteDb& db) {
@@ -161,7 +194,8 @@ void create_or_migrate(SqliteDb& db) {
   }
   db.exec(kSchema);
   if (version < 2) migrate_v1_to_v2(db);
-  static_assert(kSchemaVersion == 2, "a new version needs its migration step above");
+  if (version < 3) rewrite_alert_docs(db);
+  static_assert(kSchemaVersion == 3, "a new version needs its migration step above");
   db.exec(fmt::format("PRAGMA user_version = {}", kSchemaVersion).c_str());
   tx.commit();
 }
@@ -176,6 +210,14 @@ auto guard(const std::filesystem::path& file, F&& f) {
 }
 
 }  // namespace
+
+Alert parse_alert_document(std::string_view document) {
+  try {
+    return parse_doc(document);
+  } catch (const SqliteError& e) {
+    throw AlertStoreError(e.what());
+  }
+}
 
 std::string encode_cursor(const AlertCursor& cursor) {
   // Hex of "<updated_at ms>:<id>": URL-safe and obviously not meant to be edited by hand.
@@ -378,11 +420,11 @@ AlertPage AlertStore::list(const AlertFilter& filter) {
     AlertPage page;
     AlertCursor last;
     while (stmt.step()) {
-      if (page.alerts.size() == limit) {
+      if (page.documents.size() == limit) {
         page.next_cursor = encode_cursor(last);
         break;
       }
-      page.alerts.push_back(parse_doc(stmt.column_text(0)));
+      page.documents.push_back(stmt.column_text(0));
       last = AlertCursor{from_millis(stmt.column_int(1)), stmt.column_text(2)};
     }
     return page;

@@ -64,10 +64,18 @@ struct AlertFilter {
 
 // Newest first by (updated_at, id). next_cursor is set when more alerts match. An alert updated
 // while a client pages moves to the front, so a later page does not show it again.
+//
+// Each alert comes as its stored JSON document, which is exactly what to_json(alert) serialises to:
+// the API sends it as it is, without parsing and serialising up to 5 KB per alert again. The store
+// keeps that true: it writes nothing else, and a file from a build whose to_json differed is
+// rewritten when it is opened (the schema version's migration). parse_alert_document reads one back.
 struct AlertPage {
-  std::vector<Alert> alerts;
+  std::vector<std::string> documents;
   std::optional<std::string> next_cursor;
 };
+
+// An alert from its stored document (AlertPage). Throws AlertStoreError when it is not one.
+Alert parse_alert_document(std::string_view document);
 
 class AlertStore {
  public:

@@ -161,7 +161,7 @@ TEST_F(AlertStoreTest, FiltersNarrowTheList) {
 
   auto ids = [&](AlertFilter f) {
     std::vector<std::string> out;
-    for (const auto& alert : store.list(f).alerts) out.push_back(alert.id);
+    for (const auto& alert : testing::alerts_of(store.list(f))) out.push_back(alert.id);
     return out;
   };
   using ::testing::ElementsAre;
@@ -193,8 +193,8 @@ TEST_F(AlertStoreTest, PagingVisitsEveryAlertOnce) {
   std::optional<std::pair<TimePoint, std::string>> previous;
   for (;;) {
     auto page = store.list(filter);
-    sizes.push_back(page.alerts.size());
-    for (const auto& a : page.alerts) {
+    sizes.push_back(page.documents.size());
+    for (const auto& a : testing::alerts_of(page)) {
       EXPECT_TRUE(seen.insert(a.id).second) << "duplicate " << a.id;
       auto key = std::make_pair(a.updated_at, a.id);
       if (previous) {
@@ -216,9 +216,9 @@ TEST_F(AlertStoreTest, LimitIsClamped) {
   open(store, "P1");
   open(store, "P2");
   auto page = store.list({.limit = 0});
-  EXPECT_EQ(page.alerts.size(), 1u);
+  EXPECT_EQ(page.documents.size(), 1u);
   EXPECT_TRUE(page.next_cursor);
-  EXPECT_EQ(store.list({.limit = 100000}).alerts.size(), 2u);
+  EXPECT_EQ(store.list({.limit = 100000}).documents.size(), 2u);
 }
 
 TEST_F(AlertStoreTest, ExactPageHasNoNextCursor) {
@@ -226,7 +226,7 @@ TEST_F(AlertStoreTest, ExactPageHasNoNextCursor) {
   open(store, "P1");
   open(store, "P2");
   auto page = store.list({.limit = 2});
-  EXPECT_EQ(page.alerts.size(), 2u);
+  EXPECT_EQ(page.documents.size(), 2u);
   EXPECT_FALSE(page.next_cursor);
 }
 

@@ -20,9 +20,13 @@ Response problem(Status status, std::string_view slug, std::string_view title, s
 }
 
 Response json_response(Status status, const boost::json::value& body) {
+  return json_response(status, boost::json::serialize(body));
+}
+
+Response json_response(Status status, std::string body) {
   Response res{status, 11};
   res.set(bhttp::field::content_type, "application/json");
-  res.body() = boost::json::serialize(body);
+  res.body() = std::move(body);
   res.prepare_payload();
   return res;
 }

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "alerts/alert_service.h"
+#include "alerts/test_support.h"
 #include "log/sqlite_log.h"
 #include "observability/recording_span_sink.h"
 #include "pipeline/processor.h"
@@ -58,7 +59,7 @@ class PipelineTraceMetricsTest : public ::testing::Test {
   std::vector<alerts::Alert> alerts_of(const std::string& patient) {
     alerts::AlertFilter filter;
     filter.patient_id = patient;
-    return alerts_->list(filter).alerts;
+    return alerts::testing::alerts_of(alerts_->list(filter));
   }
 
   static log::AppendItem traced(log::AppendItem item, std::string trace) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "alerts/alert_service.h"
+#include "alerts/test_support.h"
 #include "log/sqlite_log.h"
 #include "pipeline/test_support.h"
 #include "registry/memory_registry.h"
@@ -82,7 +83,7 @@ class ProcessorTest : public ::testing::Test {
     filter.limit = alerts::kMaxPageSize;
     auto page = alerts_->list(filter);
     std::vector<alerts::Alert> out;
-    for (auto& a : page.alerts) {
+    for (auto& a : alerts::testing::alerts_of(page)) {
       if (rule.empty() || a.rule_id == rule) out.push_back(std::move(a));
     }
     return out;
@@ -92,7 +93,7 @@ class ProcessorTest : public ::testing::Test {
     filter.limit = alerts::kMaxPageSize;
     auto page = alerts_->list(filter);
     EXPECT_FALSE(page.next_cursor);
-    return page.alerts.size();
+    return page.documents.size();
   }
 
   testing::TempDir dir_;
