@@ -26,6 +26,14 @@ namespace {
 // raises the version, and the rewrite below brings older files up to date.
 constexpr std::int64_t kSchemaVersion = 3;
 
+// The writer checkpoints the WAL into the file every this many pages (SQLite's default: 1000).
+// A checkpoint writes its pages to the file and syncs it, and on a disk whose sync is a cache
+// flush (virtio, no FUA) the intake log's fdatasync, which every acknowledgement waits for,
+// waits behind that flush. 100 pages (400 KiB) spread the alert store's writes into bursts the
+// disk flushes in a fraction of a millisecond; 1000-page bursts doubled the intake's p99 at
+// half the maximum rate (docs/benchmarks.md, 2026-12-06 evening).
+constexpr int kCheckpointPages = 100;
+
 // The partial unique index makes the dedup invariant (one unresolved alert per patient and rule) a
 // database constraint, so a logic error fails loudly instead of forking alerts.
 constexpr const char* kSchema = R"sql(
@@ -248,6 +256,7 @@ AlertStore::AlertStore(const std::filesystem::path& file, std::uint64_t event_id
     writer_ = std::make_unique<SqliteDb>(file, /*create=*/true);
     configure(*writer_);
     writer_->exec("PRAGMA journal_mode = WAL");
+    writer_->exec(fmt::format("PRAGMA wal_autocheckpoint = {}", kCheckpointPages).c_str());
     create_or_migrate(*writer_);
     // Ids up to the durable reservation may have been handed out by the previous run in commits a
     // power loss took back; start after it. A file from before reservations: its events were all
