@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
-# CPU per stored record, by thread group, for one closed-loop load run against a fresh server: the
-# A/B measurement behind docs/benchmarks.md's "us/record" tables (throughput alone is too noisy on a
-# shared 2-core machine to show a change of a few percent).
+# CPU per stored record, by thread group, and latency, for one load run against a fresh server:
+# the A/B measurement behind docs/benchmarks.md's "us/record" and open-loop p99 tables (throughput
+# alone is too noisy on a shared 2-core machine to show a change of a few percent).
 #
 # Starts `vigil serve` configured as scripts/bench.sh does (scripts/bench-vigil-config.sh), on a
-# free port in a temporary folder, registers one device per connection, runs `vigil loadgen --mode
-# closed` for 5 s after 1 s of warm-up, waits until the pipeline has caught up, then prints
-# acknowledged observations/s, the
-# p99, and each thread group's CPU ticks (utime + stime from /proc) divided by the records the
-# pipeline committed (vigil_pipeline_records_total). The server is stopped and its folder removed.
+# free port in a temporary folder, registers one device per connection, runs `vigil loadgen`
+# (closed loop, or open loop with RATE) for 5 s after 1 s of warm-up, waits until the pipeline has
+# caught up, then prints acknowledged observations/s, p50/p99/p99.9, and each thread group's CPU
+# ticks (utime + stime from /proc) divided by the records the pipeline committed meanwhile
+# (vigil_pipeline_records_total). The server is stopped and its folder removed.
 #
 # usage: scripts/cpu-per-record.sh [SCENARIO [CONNECTIONS]]   (default: single 64)
 # environment:
 #   VIGIL        server binary (default build/release/src/vigil)
 #   EXTRA_YAML   appended to the server's configuration, e.g. "pipeline: {commit_linger: 0ms}"
+#   RATE         requests/s: an open loop at that rate (coordinated-omission corrected latency)
+#                instead of the closed loop, e.g. RATE=27000 for the p99 at half the maximum
 #   PRELOAD      a duration, e.g. 10s: first run the single scenario that long (not measured), so
 #                that the alert store holds what make bench's earlier scenarios leave in it
 #
@@ -80,12 +82,14 @@ if [[ -n ${PRELOAD:-} ]]; then  # fill the alert store first, as make bench's ea
 fi
 records_before=$(curl -sf -H "Authorization: Bearer $admin" "$url/metrics" |
   awk '$1 == "vigil_pipeline_records_total" { print $2 }')
+mode=(--mode closed)
+[[ -n ${RATE:-} ]] && mode=(--mode open --rate "$RATE")
 # The mixed scenario's reads go out with a staff token, as scripts/bench.sh sends them.
 staff=()
 [[ $scenario == mixed ]] && staff=(--header "Authorization: Bearer $admin")
 ticks >"$dir/before"
 result=$("$vigil" loadgen --url "$url" --credentials "$dir/devices.txt" --threads 1 --warmup 1s \
-  --scenario "$scenario" --mode closed --connections "$connections" --duration 5s --json "${staff[@]}" 2>/dev/null)
+  --scenario "$scenario" "${mode[@]}" --connections "$connections" --duration 5s --json "${staff[@]}" 2>/dev/null)
 for _ in $(seq 1 1200); do
   [[ $(curl -sf "$url/readyz" | jq -r .processing_lag) == 0 ]] && break
   sleep 0.1
@@ -96,7 +100,8 @@ records=$(curl -sf -H "Authorization: Bearer $admin" "$url/metrics" |
 hz=$(getconf CLK_TCK)
 
 echo "$scenario, $connections connections: obs/s=$(jq -r '.observations_per_s | floor' <<<"$result")" \
-  "p99=$(jq -r '.latency_us.p99' <<<"$result")us records=$records"
+  "p50=$(jq -r '.latency_us.p50' <<<"$result")us p99=$(jq -r '.latency_us.p99' <<<"$result")us" \
+  "p99.9=$(jq -r '.latency_us.p999' <<<"$result")us records=$records"
 join "$dir/before" "$dir/after" | awk -v n="$records" -v hz="$hz" '
   { d = $3 - $2; total += d; if (d > 0) printf "  %-16s %6d ticks %7.2f us/record\n", $1, d, d * 1e6 / hz / n }
   END { printf "  %-16s %6d ticks %7.2f us/record\n", "server total", total, total * 1e6 / hz / n }'
