@@ -16,9 +16,7 @@ std::uint64_t DedupeWindow::hash(std::string_view id) {
 }
 
 std::optional<std::uint64_t> DedupeWindow::find(std::uint64_t hash) const {
-  auto it = by_hash_.find(hash);
-  if (it == by_hash_.end()) return std::nullopt;
-  return it->second;
+  return by_hash_.find(hash);
 }
 
 void DedupeWindow::insert(std::uint64_t hash, std::uint64_t seq, TimePoint at) {
@@ -35,7 +33,7 @@ void DedupeWindow::insert(std::uint64_t hash, std::uint64_t seq, TimePoint at) {
   // A colliding hash keeps the newer seq: the older record's id is then no longer recognised, the
   // price of 8-byte keys (at 3.4 million ids, a collision somewhere has a chance of about 1 in 3
   // million).
-  by_hash_[hash] = seq;
+  by_hash_.insert_or_assign(hash, seq);
   while (hashes_.size() > max_ids_) forget_oldest();
 }
 
@@ -45,9 +43,9 @@ void DedupeWindow::expire(TimePoint now) {
 }
 
 std::size_t DedupeWindow::approx_bytes() const {
-  // The table: one (hash, seq) pair and one metadata byte per slot. The deques: their elements
+  // The table: one (hash, seq) pair per slot. The deques: their elements
   // (in 512-byte blocks).
-  return by_hash_.bucket_count() * (sizeof(std::uint64_t) * 2 + 1) + hashes_.size() * sizeof(std::uint64_t) +
+  return by_hash_.slot_count() * SeqTable::kSlotBytes + hashes_.size() * sizeof(std::uint64_t) +
          slices_.size() * sizeof(Slice);
 }
 
@@ -56,8 +54,7 @@ void DedupeWindow::forget_oldest() {
   const std::uint64_t hash = hashes_.front();
   hashes_.pop_front();
   // Only if the entry still names this record: a later record with the same hash keeps its own.
-  auto it = by_hash_.find(hash);
-  if (it != by_hash_.end() && it->second == oldest.first_seq) by_hash_.erase(it);
+  by_hash_.erase_if(hash, oldest.first_seq);
   ++oldest.first_seq;
   if (--oldest.count == 0) slices_.pop_front();
 }

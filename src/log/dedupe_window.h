@@ -4,19 +4,15 @@
 // queues and NATS JetStream: ids older than `window`, or beyond the newest `max_ids`, are
 // forgotten (log/segment_log.h says what that means for a very late retry).
 //
-// Memory: a flat hash table of (64-bit hash, seq), 17 bytes per slot, plus the hash once more in
-// the expiry order (8 bytes per id) and one small slice per second of arrivals. The table
-// (boost::unordered_flat_map) doubles when it passes 7/8 full, and, because a window erases as
-// many ids as it inserts, Boost's anti-drift rule lowers that limit as erasures accumulate: a
-// window of 3,400,000 ids in a table of 3,932,159 slots doubled it after about 200,000 more ids,
-// while 3,300,000 held for 40 million (the test program is in docs/benchmarks.md). So `max_ids`
-// should stay at about 3/4 of a table's slots: the default 3,000,000 is a 64 MiB table and about
-// 87 MiB in all (approx_bytes() says what it holds).
+// Memory: a hash table of (64-bit hash, seq), 16 bytes per slot, at most 3/4 full, with a power of
+// two slots (log/seq_table.h, which also says why not boost::unordered_flat_map), plus the hash
+// once more in the expiry order (8 bytes per id) and one small slice per second of arrivals. The
+// default 3,000,000 ids fit 4,194,304 slots, a 64 MiB table and about 87 MiB in all; 3,145,729
+// would double it (approx_bytes() says what the window holds).
 //
 // The hash can collide, so a hit only names a candidate seq whose stored id the caller compares.
 //
 // Thread safety: none; the log's writer thread owns it.
-#include <boost/unordered/unordered_flat_map.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -24,6 +20,7 @@
 #include <string_view>
 
 #include "common/clock.h"
+#include "log/seq_table.h"
 
 namespace vigil::log {
 
@@ -59,7 +56,7 @@ class DedupeWindow {
 
   const Duration window_;
   const std::size_t max_ids_;
-  boost::unordered_flat_map<std::uint64_t, std::uint64_t> by_hash_;
+  SeqTable by_hash_;
   std::deque<std::uint64_t> hashes_;  // every remembered id's hash, oldest first
   std::deque<Slice> slices_;          // the same ids, by slice; the counts add up to hashes_.size()
 };

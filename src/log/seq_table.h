@@ -1,0 +1,59 @@
+#pragma once
+// The dedupe window's table (log/dedupe_window.h): 64-bit id hashes to log seqs, in open
+// addressing with linear probing and backward-shift deletion (Knuth, TAOCP vol. 3, 6.4,
+// Algorithm R). Deleting moves the later entries of a probe run back instead of leaving a
+// tombstone, so a table that erases as many entries as it inserts, as a window turning over does,
+// stays as it is: it grows (doubling) only while it fills, and never rehashes after that.
+// boost::unordered_flat_map, used before, does not stay: its anti-drift rule rehashes a table
+// under such churn every 2.6 million inserts at 3 million entries, 52 ms each on the benchmark
+// machine, and every acknowledgement waited for it (docs/benchmarks.md, 2026-12-06 evening).
+//
+// Key 0 marks an empty slot, so hash 0 is kept as 1: the two then collide, which the window's
+// caller handles like any collision (it compares the stored id). The load stays at most 3/4: an
+// insert that would pass it first doubles the slots (a pause proportional to the size, while the
+// window fills). Memory: 16 bytes per slot, a power of two slots.
+//
+// Thread safety: none.
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace vigil::log {
+
+class SeqTable {
+ public:
+  SeqTable() = default;
+
+  // The seq kept for `hash`.
+  [[nodiscard]] std::optional<std::uint64_t> find(std::uint64_t hash) const;
+  // Keeps `seq` for `hash`, replacing the seq kept before.
+  void insert_or_assign(std::uint64_t hash, std::uint64_t seq);
+  // Forgets `hash` if the seq kept for it is `seq`; returns whether it did.
+  bool erase_if(std::uint64_t hash, std::uint64_t seq);
+
+  [[nodiscard]] std::size_t size() const { return size_; }
+  [[nodiscard]] std::size_t slot_count() const { return slots_.size(); }
+  static constexpr std::size_t kSlotBytes = 16;
+
+ private:
+  struct Slot {
+    std::uint64_t key = 0;  // 0: empty
+    std::uint64_t seq = 0;
+  };
+  static std::uint64_t key_of(std::uint64_t hash) { return hash == 0 ? 1 : hash; }
+  // The slot a key's probe run starts at: Fibonacci hashing takes the product's high bits, so that
+  // keys differing only in their high bits still spread.
+  [[nodiscard]] std::size_t home(std::uint64_t key) const {
+    return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ULL) >> shift_);
+  }
+  // The slot holding `key`, or the empty slot ending its probe run. Needs at least one empty slot.
+  [[nodiscard]] std::size_t probe(std::uint64_t key) const;
+  void grow();
+
+  std::vector<Slot> slots_;
+  std::size_t size_ = 0;
+  unsigned shift_ = 64;  // 64 - log2(slot count)
+};
+
+}  // namespace vigil::log
