@@ -18,6 +18,7 @@
 #                instead of the closed loop, e.g. RATE=27000 for the p99 at half the maximum
 #   PRELOAD      a duration, e.g. 10s: first run the single scenario that long (not measured), so
 #                that the alert store holds what make bench's earlier scenarios leave in it
+#   PRELOAD_SCENARIO  the preload's scenario (default single; batch100 fills the dedupe window)
 #
 # Needs: curl, jq, a built release preset. Linux only (/proc).
 set -euo pipefail
@@ -73,7 +74,7 @@ ticks() {
   done | awk '{a[$1] += $2} END {for (k in a) print k, a[k]}' | sort
 }
 if [[ -n ${PRELOAD:-} ]]; then  # fill the alert store first, as make bench's earlier scenarios do
-  "$vigil" loadgen --url "$url" --credentials "$dir/devices.txt" --threads 1 --scenario single \
+  "$vigil" loadgen --url "$url" --credentials "$dir/devices.txt" --threads 1 --scenario "${PRELOAD_SCENARIO:-single}" \
     --mode closed --connections "$connections" --duration "$PRELOAD" --json >/dev/null 2>&1
   for _ in $(seq 1 1200); do
     [[ $(curl -sf "$url/readyz" | jq -r .processing_lag) == 0 ]] && break

@@ -1,5 +1,6 @@
 #include "log/dedupe_window.h"
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 
@@ -35,6 +36,13 @@ void DedupeWindow::insert(std::uint64_t hash, std::uint64_t seq, TimePoint at) {
   // million).
   by_hash_.insert_or_assign(hash, seq);
   while (hashes_.size() > max_ids_) forget_oldest();
+}
+
+void DedupeWindow::prefetch_forgotten(std::size_t n) const {
+  const std::size_t after = hashes_.size() + n;
+  if (after <= max_ids_) return;
+  const std::size_t forgotten = std::min(after - max_ids_, hashes_.size());
+  for (std::size_t i = 0; i < forgotten; ++i) by_hash_.prefetch(hashes_[i]);
 }
 
 void DedupeWindow::expire(TimePoint now) {

@@ -59,17 +59,27 @@ GroupWrite SegmentLog::write_group(const std::vector<const std::vector<AppendIte
     // Ids new in this group, with their seq and the item that took them.
     std::unordered_map<std::string_view, std::pair<std::uint64_t, const AppendItem*>> in_group;
     std::uint64_t next = store_->last_seq() + 1;
+    // Every id's hash first, with its table slots asked for: with a full window each lookup is a
+    // memory access, and asked for together they overlap (SeqTable::prefetch).
+    std::vector<std::uint64_t> hashes;
+    for (const std::vector<AppendItem>* batch : batches) {
+      for (const AppendItem& item : *batch) {
+        hashes.push_back(DedupeWindow::hash(item.id));
+        dedupe_->prefetch(hashes.back());
+      }
+    }
+    std::size_t k = 0;  // index into hashes
     result.outcomes.reserve(batches.size());
     for (const std::vector<AppendItem>* batch : batches) {
       std::vector<ItemOutcome>& outcomes = result.outcomes.emplace_back(batch->size());
-      for (std::size_t i = 0; i < batch->size(); ++i) {
+      for (std::size_t i = 0; i < batch->size(); ++i, ++k) {
         const AppendItem& item = (*batch)[i];
         if (auto g = in_group.find(item.id); g != in_group.end()) {
           outcomes[i] = taken(g->second.first, same_content(item, *g->second.second));
           ++result.duplicates;
           continue;
         }
-        const std::uint64_t h = DedupeWindow::hash(item.id);
+        const std::uint64_t h = hashes[k];
         if (auto candidate = dedupe_->find(h)) {
           std::optional<Record> original = store_->read_one(*candidate);
           if (original && original->id == item.id) {
@@ -84,6 +94,7 @@ GroupWrite SegmentLog::write_group(const std::vector<const std::vector<AppendIte
         fresh_hashes.push_back(h);
       }
     }
+    dedupe_->prefetch_forgotten(fresh.size());  // read while the group is written and synced
     if (options_.before_commit_for_test) options_.before_commit_for_test();
     if (auto error = store_->append(fresh, appended_at)) {
       return GroupWrite{false, std::move(*error), {}, 0, 0, 0};
