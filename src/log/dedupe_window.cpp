@@ -1,6 +1,5 @@
 #include "log/dedupe_window.h"
 
-#include <algorithm>
 #include <chrono>
 #include <functional>
 
@@ -31,18 +30,13 @@ void DedupeWindow::insert(std::uint64_t hash, std::uint64_t seq, TimePoint at) {
     slices_.push_back(Slice{at, at, seq, 1});
   }
   hashes_.push_back(hash);
+  // The id forgotten kPrefetchAhead inserts from now: its slot is loaded meanwhile (SeqTable::prefetch).
+  if (hashes_.size() > max_ids_ && hashes_.size() > kPrefetchAhead) by_hash_.prefetch(hashes_[kPrefetchAhead]);
   // A colliding hash keeps the newer seq: the older record's id is then no longer recognised, the
   // price of 8-byte keys (at 3.4 million ids, a collision somewhere has a chance of about 1 in 3
   // million).
   by_hash_.insert_or_assign(hash, seq);
   while (hashes_.size() > max_ids_) forget_oldest();
-}
-
-void DedupeWindow::prefetch_forgotten(std::size_t n) const {
-  const std::size_t after = hashes_.size() + n;
-  if (after <= max_ids_) return;
-  const std::size_t forgotten = std::min(after - max_ids_, hashes_.size());
-  for (std::size_t i = 0; i < forgotten; ++i) by_hash_.prefetch(hashes_[i]);
 }
 
 void DedupeWindow::expire(TimePoint now) {

@@ -34,8 +34,9 @@ class DedupeWindow {
   [[nodiscard]] std::optional<std::uint64_t> find(std::uint64_t hash) const;
   // Starts loading what find(hash) and insert(hash, ...) will read (SeqTable::prefetch).
   void prefetch(std::uint64_t hash) const { by_hash_.prefetch(hash); }
-  // Starts loading what the next `n` inserts will read to forget the oldest ids beyond max_ids.
-  void prefetch_forgotten(std::size_t n) const;
+  // How many ids ahead insert() asks for the slot of an id it will forget, and callers for the
+  // slots of the ids they will look up or insert.
+  static constexpr std::size_t kPrefetchAhead = 16;
   // Remembers an id stored at `at`. Calls come in seq order (and so in time order).
   void insert(std::uint64_t hash, std::uint64_t seq, TimePoint at);
   // Forgets ids stored before now - window (to within a second: an id may be remembered up to a
