@@ -42,8 +42,8 @@ TEST(SeqTable, AgreesWithAMapUnderRandomChurnAtFullLoad) {
   SeqTable t;
   std::unordered_map<std::uint64_t, std::uint64_t> model;
   std::mt19937_64 rng(7);
-  std::vector<std::uint64_t> keys;
-  for (int i = 0; i < 1500; ++i) keys.push_back(rng());
+  std::vector<std::uint64_t> keys(1500);
+  for (auto& key : keys) key = rng();
   for (std::uint64_t step = 1; step <= 200000; ++step) {
     const std::uint64_t key = keys[rng() % keys.size()];
     if (rng() % 2 == 0 && model.size() < 760) {
