@@ -57,7 +57,8 @@ TEST(AlertDocumentTest, AnUnreadableDocumentIsAnError) {
 
 // A version-2 file holds documents that this build's to_json would write differently: one stored
 // before trace ids existed (no "trace_ids"), one with its members in another order. Opening it
-// rewrites those two, leaves the current one as it is, and records version 3.
+// rewrites those two, leaves the current one as it is, drops the index of events by alert, and
+// records version 3.
 TEST(AlertDocumentTest, AVersionTwoFileHasItsDocumentsRewrittenToTheApiJson) {
   testing::TempDir dir;
   const auto file = dir.file("alerts.db");
@@ -93,10 +94,14 @@ TEST(AlertDocumentTest, AVersionTwoFileHasItsDocumentsRewrittenToTheApiJson) {
   ASSERT_NE(boost::json::serialize(reordered), api_json(p2));
   exec_sql(file, "UPDATE alerts SET doc = ?1 WHERE id = ?2", {boost::json::serialize(old_p1), ids[0]});
   exec_sql(file, "UPDATE alerts SET doc = ?1 WHERE id = ?2", {boost::json::serialize(reordered), ids[1]});
+  exec_sql(file, "CREATE INDEX alert_events_by_alert ON alert_events(alert_id, event_id)");  // as version 2 had
   exec_sql(file, "PRAGMA user_version = 2");
+  const std::string index_count = "SELECT COUNT(*) FROM sqlite_master WHERE name = 'alert_events_by_alert'";
+  ASSERT_EQ(sql_int(file, index_count), 1);
 
   AlertStore store(file);  // migrates
   EXPECT_EQ(sql_int(file, "PRAGMA user_version"), 3);
+  EXPECT_EQ(sql_int(file, index_count), 0) << "version 3 drops the index nothing reads";
   Alert p1_without_traces = p1;
   p1_without_traces.trace_ids.clear();  // what the old document held
   EXPECT_EQ(store.list({.patient_id = "P1"}).documents.at(0), api_json(p1_without_traces));

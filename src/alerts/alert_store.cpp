@@ -22,7 +22,8 @@ namespace {
 // the version was recorded) kept the whole alert in each event; version 2 keeps, in an event's
 // snapshot, only the observation and trace ids its change merged (alert.h, AlertEvent); version 3
 // guarantees that every alert's doc is what this build's to_json serialises to (AlertPage), which
-// earlier files do not for alerts written before a field was added. Whoever changes to_json(Alert)
+// earlier files do not for alerts written before a field was added, and drops the index of events
+// by alert, which nothing read. Whoever changes to_json(Alert)
 // raises the version, and the rewrite below brings older files up to date.
 constexpr std::int64_t kSchemaVersion = 3;
 
@@ -62,7 +63,6 @@ CREATE TABLE IF NOT EXISTS alert_events(
   note TEXT NOT NULL,
   at INTEGER NOT NULL,
   snapshot TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS alert_events_by_alert ON alert_events(alert_id, event_id);
 CREATE TABLE IF NOT EXISTS consumer_positions(
   name TEXT PRIMARY KEY,
   seq INTEGER NOT NULL);
@@ -202,7 +202,13 @@ void create_or_migrate(SqliteDb& db) {
   }
   db.exec(kSchema);
   if (version < 2) migrate_v1_to_v2(db);
-  if (version < 3) rewrite_alert_docs(db);
+  if (version < 3) {
+    rewrite_alert_docs(db);
+    // No query reads events by alert (the stream reads by event_id), and keeping this index put
+    // every event into one of as many B-tree leaves as there are alerts: with a long history, more
+    // pages to write and checkpoint per commit, behind which the intake log's syncs wait.
+    db.exec("DROP INDEX IF EXISTS alert_events_by_alert");
+  }
   static_assert(kSchemaVersion == 3, "a new version needs its migration step above");
   db.exec(fmt::format("PRAGMA user_version = {}", kSchemaVersion).c_str());
   tx.commit();
