@@ -19,6 +19,11 @@ std::optional<std::uint64_t> DedupeWindow::find(std::uint64_t hash) const {
   return by_hash_.find(hash);
 }
 
+void DedupeWindow::prefetch_ahead(std::span<const std::uint64_t> hashes, std::size_t i) const {
+  const std::size_t from = i == 0 ? 0 : i + kPrefetchAhead;
+  for (std::size_t k = from; k <= i + kPrefetchAhead && k < hashes.size(); ++k) by_hash_.prefetch(hashes[k]);
+}
+
 void DedupeWindow::insert(std::uint64_t hash, std::uint64_t seq, TimePoint at) {
   if (max_ids_ == 0) return;
   Slice* last = slices_.empty() ? nullptr : &slices_.back();
@@ -33,7 +38,7 @@ void DedupeWindow::insert(std::uint64_t hash, std::uint64_t seq, TimePoint at) {
   // The id forgotten kPrefetchAhead inserts from now: its slot is loaded meanwhile (SeqTable::prefetch).
   if (hashes_.size() > max_ids_ && hashes_.size() > kPrefetchAhead) by_hash_.prefetch(hashes_[kPrefetchAhead]);
   // A colliding hash keeps the newer seq: the older record's id is then no longer recognised, the
-  // price of 8-byte keys (at 3.4 million ids, a collision somewhere has a chance of about 1 in 3
+  // price of 8-byte keys (at 3 million ids, a collision somewhere has a chance of about 1 in 4
   // million).
   by_hash_.insert_or_assign(hash, seq);
   while (hashes_.size() > max_ids_) forget_oldest();

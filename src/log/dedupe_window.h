@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <span>
 #include <string_view>
 
 #include "common/clock.h"
@@ -32,11 +33,11 @@ class DedupeWindow {
 
   // The seq stored under `hash`, if remembered.
   [[nodiscard]] std::optional<std::uint64_t> find(std::uint64_t hash) const;
-  // Starts loading what find(hash) and insert(hash, ...) will read (SeqTable::prefetch).
-  void prefetch(std::uint64_t hash) const { by_hash_.prefetch(hash); }
-  // How many ids ahead insert() asks for the slot of an id it will forget, and callers for the
-  // slots of the ids they will look up or insert.
-  static constexpr std::size_t kPrefetchAhead = 16;
+  // For a caller about to find() or insert() hashes[i], in order from i = 0: starts loading the
+  // slot of the hash kPrefetchAhead places later (at i = 0, of the first ones too), so that with a
+  // full window, whose table is far larger than the cache, the accesses overlap
+  // (SeqTable::prefetch).
+  void prefetch_ahead(std::span<const std::uint64_t> hashes, std::size_t i) const;
   // Remembers an id stored at `at`. Calls come in seq order (and so in time order).
   void insert(std::uint64_t hash, std::uint64_t seq, TimePoint at);
   // Forgets ids stored before now - window (to within a second: an id may be remembered up to a
@@ -58,6 +59,8 @@ class DedupeWindow {
     std::uint64_t count;      // ids still remembered
   };
   void forget_oldest();  // the oldest remembered id
+  // How far ahead prefetch_ahead() asks, and insert() for the id it will forget.
+  static constexpr std::size_t kPrefetchAhead = 16;
 
   const Duration window_;
   const std::size_t max_ids_;

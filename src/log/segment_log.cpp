@@ -59,21 +59,18 @@ GroupWrite SegmentLog::write_group(const std::vector<const std::vector<AppendIte
     // Ids new in this group, with their seq and the item that took them.
     std::unordered_map<std::string_view, std::pair<std::uint64_t, const AppendItem*>> in_group;
     std::uint64_t next = store_->last_seq() + 1;
-    // Every id's hash first, so that each lookup can ask for the slot of the one kPrefetchAhead
-    // later: with a full window each lookup is a memory access, and asked for ahead they overlap
-    // (SeqTable::prefetch).
+    // Every id's hash first, so that each lookup can ask ahead for the later ones' slots.
     std::vector<std::uint64_t> hashes;
     for (const std::vector<AppendItem>* batch : batches) {
       for (const AppendItem& item : *batch) hashes.push_back(DedupeWindow::hash(item.id));
     }
-    for (std::size_t a = 0; a < hashes.size() && a < DedupeWindow::kPrefetchAhead; ++a) dedupe_->prefetch(hashes[a]);
     std::size_t k = 0;  // index into hashes
     result.outcomes.reserve(batches.size());
     for (const std::vector<AppendItem>* batch : batches) {
       std::vector<ItemOutcome>& outcomes = result.outcomes.emplace_back(batch->size());
       for (std::size_t i = 0; i < batch->size(); ++i, ++k) {
         const AppendItem& item = (*batch)[i];
-        if (k + DedupeWindow::kPrefetchAhead < hashes.size()) dedupe_->prefetch(hashes[k + DedupeWindow::kPrefetchAhead]);
+        dedupe_->prefetch_ahead(hashes, k);
         if (auto g = in_group.find(item.id); g != in_group.end()) {
           outcomes[i] = taken(g->second.first, same_content(item, *g->second.second));
           ++result.duplicates;
@@ -100,9 +97,7 @@ GroupWrite SegmentLog::write_group(const std::vector<const std::vector<AppendIte
     }
     // The group's write went through the cache since the lookups: ask for the slots again, ahead.
     for (std::size_t i = 0; i < fresh.size(); ++i) {
-      if (i + DedupeWindow::kPrefetchAhead < fresh.size()) {
-        dedupe_->prefetch(fresh_hashes[i + DedupeWindow::kPrefetchAhead]);
-      }
+      dedupe_->prefetch_ahead(fresh_hashes, i);
       dedupe_->insert(fresh_hashes[i], fresh[i].seq, appended_at);
     }
     result.appended = fresh.size();

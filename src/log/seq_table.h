@@ -47,6 +47,7 @@ class SeqTable {
     std::uint64_t key = 0;  // 0: empty
     std::uint64_t seq = 0;
   };
+  static_assert(sizeof(Slot) == kSlotBytes);
   static std::uint64_t key_of(std::uint64_t hash) { return hash == 0 ? 1 : hash; }
   // The slot a key's probe run starts at: Fibonacci hashing takes the product's high bits, so that
   // keys differing only in their high bits still spread.
