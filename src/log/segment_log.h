@@ -73,6 +73,10 @@ class SegmentLog final : public Log, public ObservationQuery, private GroupWrite
   std::vector<Record> latest(std::string_view patient_id, std::string_view code, TimePoint since,
                              std::size_t limit) override;
 
+  // TEST ONLY: blocks until the next segment's spare is complete or waits for the writer's
+  // progress (SegmentStore::wait_for_spare_for_test).
+  void wait_for_spare_for_test() { store_->wait_for_spare_for_test(); }
+
  private:
   GroupWrite write_group(const std::vector<const std::vector<AppendItem>*>& batches,
                          TimePoint appended_at) override;

@@ -162,6 +162,59 @@ TEST_F(SegmentLogTest, ZerosAheadAreWrittenOverCutAtRestartAndSealedSegmentsHold
   EXPECT_EQ(ids(log.read(0, 1000)), all);
 }
 
+TEST_F(SegmentLogTest, NewSegmentsAreTheSpareZeroedAheadAndARestartRemovesTheSpare) {
+  auto o = options();
+  o.segment_bytes = 16u << 10;
+  o.zero_ahead_bytes = 4u << 10;
+  // The spare: segment_bytes + zero_ahead_bytes in whole chunks; the writer's own zeroing would
+  // leave the file at its frames plus 4 KiB, in pages.
+  const std::uintmax_t spare_size = SpareSegment::kDefaultChunk;
+  const fs::path spare = dir() / SegmentStore::kSpareName;
+  std::vector<std::string> all;
+  {
+    SegmentLog log(dir(), o);
+    log.wait_for_spare_for_test();
+    EXPECT_EQ(fs::file_size(spare), spare_size);
+    for (int i = 0; i < 800; ++i) {   // several segments of 16 KiB
+      log.wait_for_spare_for_test();  // each roll finds the spare complete
+      all.push_back(fmt::format("r{}", i));
+      ASSERT_TRUE(append(log, {observation(all.back())}).ok());
+      const auto files = segments(dir());
+      // The newest segment is a former spare, all its zeros in place; sealed ones hold frames only.
+      EXPECT_EQ(fs::file_size(files.back()), spare_size) << files.back();
+      for (std::size_t f = 0; f + 1 < files.size(); ++f)
+        EXPECT_LT(fs::file_size(files[f]), o.segment_bytes + 1024);
+    }
+    ASSERT_GE(segments(dir()).size(), 3u);
+    log.wait_for_spare_for_test();
+    EXPECT_TRUE(fs::exists(spare));
+  }
+  // What a crash right after a roll leaves: a segment with its header and zeros only (a spare
+  // renamed before its first group), after the previous one sealed (a start-up cuts the zeros as
+  // the seal would). And a spare with a header (a crash before the rename).
+  { SegmentLog sealer(dir(), o); }
+  const std::uint64_t next_seq = all.size() + 1;
+  {
+    std::string bytes;
+    segment::encode_header(next_seq, bytes);
+    bytes.resize(spare_size, '\0');
+    std::ofstream(dir() / fmt::format("{:020}.seg", next_seq), std::ios::binary)
+        .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    std::ofstream(spare, std::ios::binary | std::ios::trunc)
+        .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  }
+  {
+    SegmentLog log(dir(), o);
+    EXPECT_EQ(ids(log.read(0, 1000)), all);
+    EXPECT_EQ(fs::file_size(segments(dir()).back()), segment::kHeaderSize);  // its zeros cut
+    all.push_back("after-restart");
+    ASSERT_TRUE(append(log, {observation(all.back())}).ok());
+    EXPECT_EQ(log.read(next_seq - 1, 10).front().id, "after-restart");
+  }
+  SegmentLog log(dir(), o);
+  EXPECT_EQ(ids(log.read(0, 1000)), all);
+}
+
 TEST_F(SegmentLogTest, RecordsRollOverSegmentsAndReadAcrossThemFromAnyPoint) {
   auto o = options();
   o.segment_bytes = 1024;

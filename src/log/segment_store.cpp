@@ -139,6 +139,10 @@ SegmentStore::SegmentStore(const std::filesystem::path& dir, SegmentStoreOptions
   try {
     if (dir_fd_ < 0) throw fail(errno_text());
     recover(visit);
+    if (options_.zero_ahead_bytes > 0) {
+      spare_ = std::make_unique<SpareSegment>(
+          dir_ / kSpareName, std::uint64_t{options_.segment_bytes} + options_.zero_ahead_bytes);
+    }
   } catch (...) {
     if (dir_fd_ >= 0) ::close(dir_fd_);
     ::close(lock_fd_);
@@ -157,6 +161,10 @@ void SegmentStore::recover(const Visitor& visit) {
   for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
     const std::string name = entry.path().filename().string();
     if (name == "LOCK") continue;
+    if (name == kSpareName) {  // scratch: a new one is made after recovery
+      std::filesystem::remove(entry.path());
+      continue;
+    }
     std::uint64_t first = 0;
     const auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), first);
     if (ec != std::errc() || std::string_view(end) != ".seg" || name.size() != 24 || first == 0) {
@@ -235,15 +243,31 @@ void SegmentStore::open_new_segment(std::uint64_t first_seq) {
   auto seg = std::make_shared<Segment>();
   seg->first_seq = first_seq;
   seg->path = dir_ / fmt::format("{:020}.seg", first_seq);
-  const int fd = ::open(seg->path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd >= 0) seg->file = std::make_shared<FileHandle>(fd);
   std::string header;
   segment::encode_header(first_seq, header);
-  // The header and the folder entry are durable before any record goes in, so that recovery can
-  // trust every segment but an empty newest one.
-  if (fd < 0 || !pwrite_all(fd, header, 0) || ::fdatasync(fd) != 0 || ::fsync(dir_fd_) != 0) {
-    throw std::runtime_error(
+  auto cannot_create = [&] {
+    return std::runtime_error(
         fmt::format("cannot create log segment '{}': {}", seg->path.string(), errno_text()));
+  };
+  if (const int spare_fd = spare_ ? spare_->take() : -1; spare_fd >= 0) {
+    // A spare, zeroed and synced: its header is durable before it takes the segment's name, and
+    // the name before any record goes in.
+    seg->file = std::make_shared<FileHandle>(spare_fd);
+    const bool ok = pwrite_all(spare_fd, header, 0) && ::fdatasync(spare_fd) == 0 &&
+                    ::rename(spare_->path().c_str(), seg->path.c_str()) == 0 && ::fsync(dir_fd_) == 0;
+    const int saved_errno = errno;
+    spare_->prepare_next();
+    errno = saved_errno;
+    if (!ok) throw cannot_create();
+    seg->file_size = spare_->size();
+  } else {
+    const int fd = ::open(seg->path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd >= 0) seg->file = std::make_shared<FileHandle>(fd);
+    // The header and the folder entry are durable before any record goes in, so that recovery can
+    // trust every segment but an empty newest one.
+    if (fd < 0 || !pwrite_all(fd, header, 0) || ::fdatasync(fd) != 0 || ::fsync(dir_fd_) != 0)
+      throw cannot_create();
+    if (spare_) spare_->prepare_next();  // the current spare, if any, now paces on this segment
   }
   seg->sparse.emplace_back(first_seq, segment::kHeaderSize);
   std::unique_lock lock(mutex_);
@@ -309,12 +333,19 @@ std::optional<std::string> SegmentStore::append(std::span<const NewRecord> recor
     return error;
   }
 
-  std::unique_lock lock(mutex_);
-  seg.end = base + buffer_.size();
-  seg.sparse.insert(seg.sparse.end(), sparse.begin(), sparse.end());
-  for (const auto& [patient, link] : group_heads) heads_[std::string(patient)] = link;
-  last_seq_ = records.back().seq;
+  {
+    std::unique_lock lock(mutex_);
+    seg.end = base + buffer_.size();
+    seg.sparse.insert(seg.sparse.end(), sparse.begin(), sparse.end());
+    for (const auto& [patient, link] : group_heads) heads_[std::string(patient)] = link;
+    last_seq_ = records.back().seq;
+  }
+  if (spare_) spare_->progress(seg.end);
   return std::nullopt;
+}
+
+void SegmentStore::wait_for_spare_for_test() {
+  if (spare_) spare_->wait_until_idle();
 }
 
 bool SegmentStore::zero_ahead(Segment& seg, std::uint64_t needed) {

@@ -22,6 +22,13 @@
 // them, like a torn tail), and a segment is truncated to its last frame before the next one is
 // created, so sealed segments hold frames only.
 //
+// New segments come zeroed. A thread zeroes and syncs the next segment's file ahead of need
+// (log/spare_segment.h, which says why and how it is paced), so that the writer, when it rolls,
+// only writes the header into it, syncs that and renames it; zeroing ahead on the writer remains
+// for the first segment, for a group larger than the spare's slack, and when the spare is not
+// complete yet. The spare's header is synced before the rename, so a file with a segment's name
+// always has a valid header; the spare itself (`kSpareName`) is scratch, removed at start-up.
+//
 // Thread safety: append() from one thread at a time (the log's writer); read(), read_at(),
 // chain_head() and last_seq() from any thread, concurrently with it. Readers see only synced
 // frames.
@@ -39,6 +46,7 @@
 
 #include "log/log.h"
 #include "log/segment_codec.h"
+#include "log/spare_segment.h"
 
 namespace vigil::log {
 
@@ -48,7 +56,8 @@ struct SegmentStoreOptions {
   // A segment is closed, and the next group starts a new one, once it holds this many bytes.
   std::size_t segment_bytes = 64u << 20;
   // The newest segment is extended with zeros this many bytes ahead of its last frame (see Zeroed
-  // ahead); 0: every group grows the file.
+  // ahead); 0: every group grows the file, and no spare is prepared. A spare has segment_bytes
+  // plus this many bytes, so that the group that passes segment_bytes still lands on zeros.
   std::size_t zero_ahead_bytes = 1u << 20;
   // TEST ONLY: called instead of fdatasync on segment data; return false to simulate a failure.
   std::function<bool()> sync_for_test;
@@ -56,6 +65,9 @@ struct SegmentStoreOptions {
 
 class SegmentStore {
  public:
+  // The spare segment's file name in the log's folder (see New segments come zeroed).
+  static constexpr const char* kSpareName = "next.spare";
+
   // Called during recovery for every record, in seq order.
   using Visitor = std::function<void(const Record&)>;
 
@@ -74,6 +86,9 @@ class SegmentStore {
   std::optional<std::string> append(std::span<const NewRecord> records, TimePoint appended_at);
 
   [[nodiscard]] std::uint64_t last_seq() const;
+  // TEST ONLY: blocks until the spare's thread has nothing left to do (log/spare_segment.h).
+  void wait_for_spare_for_test();
+
   // Records with seq > after_seq, in order, at most max. Throws std::runtime_error on read errors.
   std::vector<Record> read(std::uint64_t after_seq, std::size_t max) const;
   // The record `seq`, or nullopt past the end. Unlike read(), leaves the sequential-read hint alone.
@@ -117,6 +132,7 @@ class SegmentStore {
   mutable std::mutex hint_mutex_;
   mutable Hint hint_;   // where the last read() stopped: sequential readers never rescan
   std::string buffer_;  // writer only: the group being encoded
+  std::unique_ptr<SpareSegment> spare_;  // null when zero_ahead_bytes is 0
 };
 
 }  // namespace vigil::log
