@@ -53,10 +53,10 @@ class DedupeWindow {
   // a slice breaks only on a new second or when recovery skipped records): their seqs need not be
   // kept, only the first one.
   struct Slice {
-    TimePoint first_at;       // when its first id was stored: the slice spans at most a second
-    TimePoint last_at;        // when its newest id was stored
-    std::uint64_t first_seq;  // seq of its oldest id still remembered
-    std::uint64_t count;      // ids still remembered
+    TimePoint first_at{};         // when its first id was stored: the slice spans at most a second
+    TimePoint last_at{};          // when its newest id was stored
+    std::uint64_t first_seq = 0;  // seq of its oldest id still remembered
+    std::uint64_t count = 0;      // ids still remembered
   };
   void forget_oldest();  // the oldest remembered id
   // How far ahead prefetch_ahead() asks, and insert() for the id it will forget.

@@ -26,13 +26,15 @@ SegmentLog::SegmentLog(const std::filesystem::path& dir, SegmentLogOptions optio
       dedupe_(std::make_unique<DedupeWindow>(options_.dedupe_window, options_.dedupe_max_ids)) {
   const Clock& clock = options_.clock != nullptr ? *options_.clock : system_clock();
   const TimePoint horizon = clock.now() - options_.dedupe_window;
-  store_ = std::make_unique<SegmentStore>(
-      dir, SegmentStoreOptions{options_.segment_bytes, options_.zero_ahead_bytes, options_.sync_for_test},
-      [&](const Record& r) {
-        if (r.appended_at >= horizon) {
-          dedupe_->insert(DedupeWindow::hash(r.id), r.seq, r.appended_at);
-        }
-      });
+  // Start-up reads only the segments that can hold ids of the dedupe window; older ones come from
+  // their summaries.
+  SegmentStoreOptions store_options{options_.segment_bytes, options_.zero_ahead_bytes, horizon,
+                                    options_.dedupe_max_ids, options_.sync_for_test};
+  store_ = std::make_unique<SegmentStore>(dir, std::move(store_options), [&](const Record& r) {
+    if (r.appended_at >= horizon) {
+      dedupe_->insert(DedupeWindow::hash(r.id), r.seq, r.appended_at);
+    }
+  });
   committer_ =
       std::make_unique<GroupCommitter>(static_cast<GroupWriter&>(*this),
                                        GroupCommitOptions{options_.max_queued_items, options_.max_group_items,

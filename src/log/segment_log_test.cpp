@@ -34,6 +34,7 @@ std::vector<fs::path> segments(const fs::path& dir) {
 
 std::vector<std::string> ids(const std::vector<Record>& records) {
   std::vector<std::string> out;
+  out.reserve(records.size());
   for (const Record& r : records) out.push_back(r.id);
   return out;
 }
@@ -233,11 +234,12 @@ TEST_F(SegmentLogTest, RecordsRollOverSegmentsAndReadAcrossThemFromAnyPoint) {
   EXPECT_GT(segments(dir()).size(), 5u);
   const std::size_t fds_before = open_fds();
   SegmentLog log(dir(), o);
-  // Sealed segments are opened per read, never all kept open: the folder lock, the folder and
-  // the newest segment (and nothing per segment).
-  EXPECT_LE(open_fds(), fds_before + 3);
+  log.wait_for_spare_for_test();  // its file stays open until a roll takes it
+  // Sealed segments are opened per read, never all kept open: the folder lock, the folder, the
+  // newest segment and the spare (and nothing per segment).
+  EXPECT_LE(open_fds(), fds_before + 4);
   EXPECT_EQ(ids(log.read(0, 1000)), all);
-  EXPECT_LE(open_fds(), fds_before + 3) << "reads of sealed segments closed what they opened";
+  EXPECT_LE(open_fds(), fds_before + 4) << "reads of sealed segments closed what they opened";
   for (std::uint64_t after : {1u, 7u, 50u, 119u}) {
     const auto part = log.read(after, 13);
     ASSERT_FALSE(part.empty());
@@ -309,6 +311,121 @@ TEST_F(SegmentLogTest, DuplicatesWithinTheWindowSurviveARestartAndOlderOnesAreSt
   ASSERT_TRUE(r.ok());
   EXPECT_FALSE(r.items[0].duplicate) << "an id older than the window is stored again, by design";
   EXPECT_EQ(r.items[0].seq, 4u);
+}
+
+// Writes `batches` groups of three records (patients P-0..P-2) into segments of 1 KiB, the first
+// group also holding a record of patient OLD; returns the ids in seq order.
+std::vector<std::string> fill_segments(SegmentLog& log, int batches, std::string_view tag) {
+  std::vector<std::string> all;
+  for (int b = 0; b < batches; ++b) {
+    std::vector<AppendItem> batch;
+    if (b == 0 && tag == "old") {
+      all.push_back("old-patient");
+      batch.push_back(observation(all.back(), "OLD"));
+    }
+    for (int i = 0; i < 3; ++i) {
+      all.push_back(fmt::format("{}{}-{}", tag, b, i));
+      batch.push_back(observation(all.back(), fmt::format("P-{}", i)));
+    }
+    EXPECT_TRUE(append(log, std::move(batch)).ok());
+  }
+  return all;
+}
+
+std::vector<fs::path> summaries(const fs::path& dir) {
+  std::vector<fs::path> out;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.path().extension() == ".sum") out.push_back(e.path());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST_F(SegmentLogTest, StartUpReadsTheWindowsSegmentsAndTakesOlderOnesFromTheirSummaries) {
+  auto o = options();
+  o.segment_bytes = 1024;
+  o.dedupe_window = std::chrono::minutes(1);
+  std::vector<std::string> all;
+  {
+    SegmentLog log(dir(), o);
+    all = fill_segments(log, 40, "old");
+    clock_.advance(std::chrono::minutes(10));  // everything so far is older than the window
+    for (const std::string& id : fill_segments(log, 4, "new")) all.push_back(id);
+  }
+  const auto files = segments(dir());
+  ASSERT_GT(files.size(), 8u);
+  // Every sealed segment has its summary, written when it was sealed.
+  EXPECT_EQ(summaries(dir()).size(), files.size() - 1);
+
+  auto latest_ids = [](SegmentLog& log, const std::string& patient) {
+    return ids(log.latest(patient, "", {}, 100));
+  };
+  std::vector<std::vector<std::string>> chains;
+  {
+    // With and without summaries, start-up finds the same log: records, chains and window.
+    for (const fs::path& sum : summaries(dir())) fs::remove(sum);
+    SegmentLog log(dir(), o);
+    EXPECT_EQ(ids(log.read(0, 1000)), all);
+    for (const char* p : {"OLD", "P-0", "P-2"}) chains.push_back(latest_ids(log, p));
+    EXPECT_EQ(chains[0], (std::vector<std::string>{"old-patient"}));
+  }
+  EXPECT_EQ(summaries(dir()).size(), files.size() - 1) << "a start-up writes the summaries it lacked";
+  {
+    SegmentLog log(dir(), o);
+    EXPECT_EQ(ids(log.read(0, 1000)), all);
+    EXPECT_EQ(ids(log.read(17, 5)), std::vector<std::string>(all.begin() + 17, all.begin() + 22));
+    std::vector<std::vector<std::string>> again;
+    for (const char* p : {"OLD", "P-0", "P-2"}) again.push_back(latest_ids(log, p));
+    EXPECT_EQ(again, chains);
+    const AppendResult r = append(log, {observation("new3-1", "P-1"), observation("old5-1", "P-1")});
+    ASSERT_TRUE(r.ok());
+    EXPECT_TRUE(r.items[0].duplicate) << "the window's ids were read back";
+    EXPECT_FALSE(r.items[1].duplicate) << "older than the window";
+    all.push_back("old5-1");
+  }
+
+  // A flipped byte in an old sealed segment: start-up does not read it, so it starts; a read of
+  // that record finds it. Without its summary, start-up reads it and refuses.
+  const fs::path& victim = files[3];
+  flip_byte(victim, segment::kHeaderSize + 20);
+  {
+    SegmentLog log(dir(), o);
+    EXPECT_EQ(latest_ids(log, "OLD"), chains[0]);
+    EXPECT_THROW(log.read(0, 1000), std::runtime_error);
+  }
+  fs::path victim_sum = victim;
+  victim_sum.replace_extension(".sum");
+  const fs::path kept = fs::path(tmp_.path()) / "kept.sum";
+  fs::copy_file(victim_sum, kept);
+  fs::remove(victim_sum);
+  EXPECT_THROW(SegmentLog(dir(), o), std::runtime_error);
+  fs::copy_file(kept, victim_sum);
+  flip_byte(victim, segment::kHeaderSize + 20);  // repaired
+
+  // The newest summary's heads, corrupt: start-up reads every segment instead, and finds all.
+  const fs::path newest_sum = summaries(dir()).back();
+  flip_byte(newest_sum, fs::file_size(newest_sum) - 6);
+  SegmentLog log(dir(), o);
+  EXPECT_EQ(ids(log.read(0, 1000)), all);
+  EXPECT_EQ(latest_ids(log, "OLD"), chains[0]);
+}
+
+TEST_F(SegmentLogTest, StartUpReadsTheSegmentsOfTheNewestMaxIdsAndNoOlder) {
+  auto o = options();
+  o.segment_bytes = 1024;
+  o.dedupe_max_ids = 6;  // the window's ids: the last two groups; its time span covers all
+  std::vector<std::string> all;
+  {
+    SegmentLog log(dir(), o);
+    all = fill_segments(log, 40, "b");
+  }
+  flip_byte(segments(dir())[2], segment::kHeaderSize + 20);
+  SegmentLog log(dir(), o);  // the corrupt segment is not read: it holds none of the newest ids
+  const AppendResult r =
+      append(log, {observation(all.back(), "P-2"), observation(all[all.size() - 7], "P-2")});
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r.items[0].duplicate);
+  EXPECT_FALSE(r.items[1].duplicate);
 }
 
 TEST_F(SegmentLogTest, TheWindowKeepsAtMostMaxIds) {

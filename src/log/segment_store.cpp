@@ -114,6 +114,7 @@ struct SegmentStore::Segment {
   std::shared_ptr<FileHandle> file;
   std::uint64_t end = segment::kHeaderSize;                     // synced bytes
   std::uint64_t file_size = segment::kHeaderSize;               // newest segment: frames + zeros ahead
+  TimePoint last_appended_at{};                                 // of its newest record
   std::vector<std::pair<std::uint64_t, std::uint64_t>> sparse;  // (seq, offset), ascending
 };
 
@@ -158,25 +159,127 @@ SegmentStore::~SegmentStore() {
 
 void SegmentStore::recover(const Visitor& visit) {
   std::vector<std::pair<std::uint64_t, std::filesystem::path>> files;
+  std::vector<std::uint64_t> summarised;  // first seqs with a .sum
   for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
     const std::string name = entry.path().filename().string();
     if (name == "LOCK") continue;
-    if (name == kSpareName) {  // scratch: a new one is made after recovery
+    // Scratch: the spare is made again after recovery, and a summary being written when the
+    // process stopped is written again when its segment is next read through.
+    if (name == kSpareName || name.ends_with(".sum.tmp")) {
       std::filesystem::remove(entry.path());
       continue;
     }
     std::uint64_t first = 0;
     const auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), first);
-    if (ec != std::errc() || std::string_view(end) != ".seg" || name.size() != 24 || first == 0) {
+    const std::string_view ext(end);
+    if (ec != std::errc() || (ext != ".seg" && ext != ".sum") || name.size() != 24 || first == 0) {
       throw std::runtime_error(fmt::format("log folder '{}' holds a foreign file '{}'", dir_.string(), name));
     }
-    files.emplace_back(first, entry.path());
+    if (ext == ".sum") {
+      summarised.push_back(first);
+    } else {
+      files.emplace_back(first, entry.path());
+    }
   }
   std::sort(files.begin(), files.end());
+  std::sort(summarised.begin(), summarised.end());
+  if (!recover_files(files, summarised, visit)) {
+    // A summary whose heads were needed did not verify: start again from the frames alone.
+    segments_.clear();
+    heads_.clear();
+    last_seq_ = 0;
+    recover_files(files, {}, visit);
+  }
+}
+
+std::optional<segment::SummaryMeta> SegmentStore::read_summary_meta(std::uint64_t first_seq,
+                                                                    std::uint64_t segment_size) const {
+  const int fd = ::open(summary_path(first_seq).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  const FileHandle file(fd);
+  std::string bytes(segment::kSummaryFixed, '\0');
+  if (pread_some(fd, bytes.data(), bytes.size(), 0) != bytes.size()) return std::nullopt;
+  const std::size_t size = segment::summary_meta_size(bytes);
+  if (size == 0) return std::nullopt;
+  bytes.resize(size);
+  const std::size_t rest = size - segment::kSummaryFixed;
+  if (pread_some(fd, bytes.data() + segment::kSummaryFixed, rest, segment::kSummaryFixed) != rest)
+    return std::nullopt;
+  auto meta = segment::decode_summary_meta(bytes);
+  // Sealed segments end at their last frame, so a summary of this very segment names its size.
+  if (!meta || meta->first_seq != first_seq || meta->end != segment_size) return std::nullopt;
+  return meta;
+}
+
+std::optional<segment::Heads> SegmentStore::read_summary_heads(const segment::SummaryMeta& meta) const {
+  const int fd = ::open(summary_path(meta.first_seq).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  const FileHandle file(fd);
+  const std::uint64_t at = segment::kSummaryFixed + 16 * std::uint64_t{meta.sparse.size()} + 4;
+  std::string bytes(static_cast<std::size_t>(meta.heads_bytes + 4), '\0');
+  if (pread_some(fd, bytes.data(), bytes.size(), at) != bytes.size()) return std::nullopt;
+  return segment::decode_summary_heads(meta, bytes);
+}
+
+void SegmentStore::write_summary(const Segment& seg) const {
+  segment::SummaryMeta meta{seg.first_seq, last_seq_, seg.end, seg.last_appended_at, seg.sparse, 0, 0};
+  std::string bytes;
+  try {
+    segment::encode_summary(meta, heads_, bytes);
+  } catch (const std::exception&) {
+    return;  // a patient id too long for the format: start-up reads this segment instead
+  }
+  // No fsync (segment_summary.h): a summary that did not reach the disk is read as missing.
+  const std::filesystem::path path = summary_path(seg.first_seq);
+  std::filesystem::path tmp = path;
+  tmp += ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return;
+  const bool written = pwrite_all(fd, bytes, 0);
+  ::close(fd);
+  if (!written || ::rename(tmp.c_str(), path.c_str()) != 0) ::unlink(tmp.c_str());
+}
+
+std::filesystem::path SegmentStore::summary_path(std::uint64_t first_seq) const {
+  return dir_ / fmt::format("{:020}.sum", first_seq);
+}
+
+bool SegmentStore::recover_files(const std::vector<std::pair<std::uint64_t, std::filesystem::path>>& files,
+                                 const std::vector<std::uint64_t>& summarised, const Visitor& visit) {
+  // The sealed segments start-up may take from their summaries: each has a valid one and holds no
+  // record to visit (none appended since visit_since, or none among the newest visit_newest).
+  std::vector<std::optional<segment::SummaryMeta>> metas(files.size());
+  std::uint64_t known_last = 0;  // at most the log's last seq: visiting by it visits no less
+  for (std::size_t i = 0; i + 1 < files.size(); ++i) {
+    const std::uint64_t first_seq = files[i].first;
+    const std::filesystem::path& path = files[i].second;
+    if (!std::binary_search(summarised.begin(), summarised.end(), first_seq)) continue;
+    std::error_code ec;
+    const std::uintmax_t size = std::filesystem::file_size(path, ec);
+    if (ec) continue;
+    metas[i] = read_summary_meta(first_seq, size);
+    if (metas[i]) known_last = std::max(known_last, metas[i]->last_seq);
+  }
+  auto skippable = [&](std::size_t i) {
+    const auto& meta = metas[i];
+    return meta && (meta->last_appended_at < options_.visit_since ||
+                    known_last - meta->last_seq >= options_.visit_newest);
+  };
+
+  const segment::SummaryMeta* heads_from = nullptr;  // the last skipped segment's, not yet loaded
+  auto load_heads = [&] {
+    if (heads_from == nullptr) return true;
+    auto heads = read_summary_heads(*heads_from);
+    if (!heads) return false;
+    heads_ = std::move(*heads);
+    heads_from = nullptr;
+    return true;
+  };
 
   for (std::size_t i = 0; i < files.size(); ++i) {
     const bool last = i + 1 == files.size();
-    const auto& [first_seq, path] = files[i];
+    const std::uint64_t first_seq = files[i].first;
+    const std::filesystem::path& path = files[i].second;
     auto corrupt = [&](std::uint64_t offset, std::string_view why) {
       return std::runtime_error(
           fmt::format("log segment '{}' is corrupt at byte {}: {}", path.string(), offset, why));
@@ -184,6 +287,19 @@ void SegmentStore::recover(const Visitor& visit) {
     auto seg = std::make_shared<Segment>();
     seg->first_seq = first_seq;
     seg->path = path;
+    if (skippable(i)) {
+      const segment::SummaryMeta& meta = *metas[i];
+      if (first_seq != last_seq_ + 1) throw corrupt(0, fmt::format("expected first seq {}", last_seq_ + 1));
+      seg->end = meta.end;
+      seg->file_size = meta.end;
+      seg->sparse = meta.sparse;
+      seg->last_appended_at = meta.last_appended_at;
+      last_seq_ = meta.last_seq;
+      heads_from = &meta;
+      segments_.push_back(std::move(seg));
+      continue;
+    }
+    if (!load_heads()) return false;
     const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
     if (fd < 0) throw corrupt(0, errno_text());
     seg->file = std::make_shared<FileHandle>(fd);
@@ -210,6 +326,7 @@ void SegmentStore::recover(const Visitor& visit) {
       last_seq_ = f.record.seq;
       if (last_seq_ % kSparseEvery == 0) seg->sparse.emplace_back(last_seq_, at);
       heads_[f.record.patient_id] = segment::ChainLink{last_seq_, static_cast<std::uint32_t>(at)};
+      seg->last_appended_at = f.record.appended_at;
       visit(f.record);
       return true;
     });
@@ -222,9 +339,14 @@ void SegmentStore::recover(const Visitor& visit) {
     }
     seg->end = end.offset;
     seg->file_size = end.status == DecodeStatus::ok ? size : end.offset;
-    if (!last) seg->file.reset();
+    if (!last) {
+      seg->file.reset();
+      // A log from before summaries, or one whose summary was lost: the next start skips it.
+      if (!metas[i]) write_summary(*seg);
+    }
     segments_.push_back(std::move(seg));
   }
+  return load_heads();
 }
 
 void SegmentStore::open_new_segment(std::uint64_t first_seq) {
@@ -239,6 +361,7 @@ void SegmentStore::open_new_segment(std::uint64_t first_seq) {
       }
       sealed.file_size = sealed.end;
     }
+    write_summary(sealed);
   }
   auto seg = std::make_shared<Segment>();
   seg->first_seq = first_seq;
@@ -336,6 +459,7 @@ std::optional<std::string> SegmentStore::append(std::span<const NewRecord> recor
   {
     std::unique_lock lock(mutex_);
     seg.end = base + buffer_.size();
+    seg.last_appended_at = appended_at;
     seg.sparse.insert(seg.sparse.end(), sparse.begin(), sparse.end());
     for (const auto& [patient, link] : group_heads) heads_[std::string(patient)] = link;
     last_seq_ = records.back().seq;

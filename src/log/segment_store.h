@@ -3,11 +3,17 @@
 // their first seq, a writer that appends one group of frames per call with one fdatasync, and
 // readers that find records by seq (sparse index) or walk one patient's chain newest first.
 //
-// Recovery (constructor): every segment is read and every frame's checksum verified. A torn or
+// Recovery (constructor): the segments it reads have every frame's checksum verified. A torn or
 // corrupt tail of the LAST segment is what a crash during a write leaves (nothing in it was ever
 // acknowledged, since a group is acknowledged only after its fdatasync): it is cut off. Anything
-// invalid in an earlier segment, a gap in the seqs or a foreign file is corruption: the
-// constructor throws rather than serve a log with a hole.
+// invalid in an earlier segment it reads, a gap in the seqs or a foreign file is corruption: the
+// constructor throws rather than serve a log with a hole. It reads the newest segment, every
+// segment with a record to visit (SegmentStoreOptions::visit_since, visit_newest) and every one
+// without a valid summary (log/segment_summary.h, written when a segment is sealed, and by
+// recovery for a sealed segment that lacks one); the others come from their summaries, so that
+// start-up reads what the dedupe window needs instead of the whole log, as Kafka recovers only
+// the segments after its recovery point. A frame of a segment start-up did not read is verified
+// when it is read (read() and read_at() throw on a bad checksum).
 //
 // Durability: append() returns only after fdatasync() of the segment (and, when it rolled to a new
 // segment, of the new file and the folder). After a failed write or sync the store truncates the
@@ -35,6 +41,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -46,6 +53,7 @@
 
 #include "log/log.h"
 #include "log/segment_codec.h"
+#include "log/segment_summary.h"
 #include "log/spare_segment.h"
 
 namespace vigil::log {
@@ -59,6 +67,11 @@ struct SegmentStoreOptions {
   // ahead); 0: every group grows the file, and no spare is prepared. A spare has segment_bytes
   // plus this many bytes, so that the group that passes segment_bytes still lands on zeros.
   std::size_t zero_ahead_bytes = 1u << 20;
+  // Start-up visits (Visitor) the records of every segment holding a record appended at or after
+  // visit_since that is also among the newest visit_newest records; the defaults visit all. Older
+  // sealed segments with a summary are not read (Recovery).
+  TimePoint visit_since{};
+  std::uint64_t visit_newest = std::numeric_limits<std::uint64_t>::max();
   // TEST ONLY: called instead of fdatasync on segment data; return false to simulate a failure.
   std::function<bool()> sync_for_test;
 };
@@ -107,6 +120,17 @@ class SegmentStore {
   };
 
   void recover(const Visitor& visit);
+  // False when a summary's heads, needed, did not verify: the caller starts again without summaries.
+  bool recover_files(const std::vector<std::pair<std::uint64_t, std::filesystem::path>>& files,
+                     const std::vector<std::uint64_t>& summarised, const Visitor& visit);
+  [[nodiscard]] std::filesystem::path summary_path(std::uint64_t first_seq) const;
+  // The summary of the sealed segment `first_seq` of `segment_size` bytes, when valid and its own.
+  [[nodiscard]] std::optional<segment::SummaryMeta> read_summary_meta(std::uint64_t first_seq,
+                                                                      std::uint64_t segment_size) const;
+  [[nodiscard]] std::optional<segment::Heads> read_summary_heads(const segment::SummaryMeta& meta) const;
+  // Writes the summary of `seg`, sealed, whose last record is last_seq_ (log/segment_summary.h);
+  // on failure leaves none.
+  void write_summary(const Segment& seg) const;
   std::vector<Record> read_impl(std::uint64_t after_seq, std::size_t max, bool use_hint) const;
   void open_new_segment(std::uint64_t first_seq);
   [[nodiscard]] std::shared_ptr<Segment> segment_of(std::uint64_t seq) const;  // lock held
