@@ -109,7 +109,7 @@ TEST_F(SegmentLogTest, EveryCutOfTheTailKeepsExactlyTheCompleteRecordsAndStaysWr
   EXPECT_EQ(ids(log.read(0, 100)), (std::vector<std::string>{"r1", "r2", "r3", "r4", "r5"}));
 }
 
-TEST_F(SegmentLogTest, AZeroFilledTailIsCutAndTheRecordsBeforeItKept) {
+TEST_F(SegmentLogTest, AZeroFilledTailIsKeptAndWrittenOverAndATailWithAnythingElseIsCut) {
   auto o = options();
   o.zero_ahead_bytes = 0;  // the file ends at the last frame before the zeros are added below
   {
@@ -119,12 +119,29 @@ TEST_F(SegmentLogTest, AZeroFilledTailIsCutAndTheRecordsBeforeItKept) {
   const fs::path seg = segments(dir()).front();
   const auto size = fs::file_size(seg);
   fs::resize_file(seg, size + 8192);  // what a crash after extending the file can leave
+  {
+    SegmentLog log(dir(), o);
+    EXPECT_EQ(fs::file_size(seg), size + 8192) << "zeros are kept, to be written over";
+    EXPECT_EQ(ids(log.read(0, 10)), (std::vector<std::string>{"a", "b"}));
+    ASSERT_TRUE(append(log, {observation("c")}).ok());
+    EXPECT_EQ(fs::file_size(seg), size + 8192);
+  }
+  {
+    SegmentLog log(dir(), o);
+    EXPECT_EQ(ids(log.read(0, 10)), (std::vector<std::string>{"a", "b", "c"}));
+  }
+  // One byte other than zero at the end: the tail is not zeros ahead but a torn write, and goes.
+  {
+    std::fstream f(seg, std::ios::binary | std::ios::in | std::ios::out);
+    f.seekp(static_cast<std::streamoff>(size + 8191));
+    f.put('x');
+  }
   SegmentLog log(dir(), o);
-  EXPECT_EQ(fs::file_size(seg), size);
-  EXPECT_EQ(ids(log.read(0, 10)), (std::vector<std::string>{"a", "b"}));
+  EXPECT_LT(fs::file_size(seg), size + 8192);
+  EXPECT_EQ(ids(log.read(0, 10)), (std::vector<std::string>{"a", "b", "c"}));
 }
 
-TEST_F(SegmentLogTest, ZerosAheadAreWrittenOverCutAtRestartAndSealedSegmentsHoldFramesOnly) {
+TEST_F(SegmentLogTest, ZerosAheadAreWrittenOverKeptAtRestartAndSealedSegmentsHoldFramesOnly) {
   auto o = options();
   o.zero_ahead_bytes = 64u << 10;
   o.segment_bytes = 8u << 10;
@@ -150,14 +167,16 @@ TEST_F(SegmentLogTest, ZerosAheadAreWrittenOverCutAtRestartAndSealedSegmentsHold
   }
   {
     // A restart (here after a clean close, as after kill -9) ends the newest segment at its last
-    // frame; a sealed segment with zeros would be corruption and stop it.
+    // frame and keeps its zeros, to write over them; a sealed segment with zeros would be
+    // corruption and stop it.
+    const std::uintmax_t before = fs::file_size(segments(dir()).back());
     SegmentLog log(dir(), o);
     EXPECT_EQ(ids(log.read(0, 1000)), all);
     frames_end = fs::file_size(segments(dir()).back());
-    EXPECT_LT(frames_end, o.zero_ahead_bytes);
+    EXPECT_EQ(frames_end, before);
     all.push_back("after-restart");
     ASSERT_TRUE(append(log, {observation(all.back())}).ok());
-    EXPECT_GT(fs::file_size(segments(dir()).back()), frames_end);
+    EXPECT_EQ(fs::file_size(segments(dir()).back()), frames_end);
   }
   SegmentLog log(dir(), o);
   EXPECT_EQ(ids(log.read(0, 1000)), all);
@@ -191,9 +210,14 @@ TEST_F(SegmentLogTest, NewSegmentsAreTheSpareZeroedAheadAndARestartRemovesTheSpa
     EXPECT_TRUE(fs::exists(spare));
   }
   // What a crash right after a roll leaves: a segment with its header and zeros only (a spare
-  // renamed before its first group), after the previous one sealed (a start-up cuts the zeros as
-  // the seal would). And a spare with a header (a crash before the rename).
-  { SegmentLog sealer(dir(), o); }
+  // renamed before its first group), after the previous one was sealed (cut to its frames, as
+  // below). And a spare with a header (a crash before the rename).
+  {
+    const fs::path newest = segments(dir()).back();
+    std::ifstream in(newest, std::ios::binary);
+    const std::string bytes{std::istreambuf_iterator<char>(in), {}};
+    fs::resize_file(newest, bytes.find_last_not_of('\0') + 1);  // a frame ends in its payload's '}'
+  }
   const std::uint64_t next_seq = all.size() + 1;
   {
     std::string bytes;
@@ -207,7 +231,7 @@ TEST_F(SegmentLogTest, NewSegmentsAreTheSpareZeroedAheadAndARestartRemovesTheSpa
   {
     SegmentLog log(dir(), o);
     EXPECT_EQ(ids(log.read(0, 1000)), all);
-    EXPECT_EQ(fs::file_size(segments(dir()).back()), segment::kHeaderSize);  // its zeros cut
+    EXPECT_EQ(fs::file_size(segments(dir()).back()), spare_size);  // its zeros kept
     all.push_back("after-restart");
     ASSERT_TRUE(append(log, {observation(all.back())}).ok());
     EXPECT_EQ(log.read(next_seq - 1, 10).front().id, "after-restart");

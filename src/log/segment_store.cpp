@@ -54,6 +54,22 @@ std::size_t pread_some(int fd, char* out, std::size_t size, std::uint64_t offset
   return done;
 }
 
+// Whether the bytes [from, to) of the file are all zero. Throws on read errors.
+bool all_zeros(int fd, std::uint64_t from, std::uint64_t to) {
+  std::string buf(kChunk, '\0');
+  for (std::uint64_t at = from; at < to;) {
+    const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, to - at));
+    const std::size_t got = pread_some(fd, buf.data(), want, at);
+    if (got != want) return false;  // shorter than its size: not ours to trust
+    if (std::any_of(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(got),
+                    [](char c) { return c != 0; })) {
+      return false;
+    }
+    at += got;
+  }
+  return true;
+}
+
 struct ScanEnd {
   std::uint64_t offset = 0;                // end of the last good frame handed to `fn` (or where fn stopped)
   DecodeStatus status = DecodeStatus::ok;  // ok: reached `to` (or fn stopped) on a frame boundary
@@ -330,15 +346,19 @@ bool SegmentStore::recover_files(const std::vector<std::pair<std::uint64_t, std:
       visit(f.record);
       return true;
     });
+    bool zeros_ahead = false;  // the tail is the zeros ahead (a spare's, or the writer's): kept
     if (end.status != DecodeStatus::ok) {
       if (!last) throw corrupt(end.offset, "invalid frame before the newest segment");
+      zeros_ahead = all_zeros(fd, end.offset, size);
       // The torn tail of an unacknowledged group: cut it off, durably, before appending after it.
-      if (::ftruncate(fd, static_cast<off_t>(end.offset)) != 0 || !sync(fd)) {
+      // Anything but zeros must go: a stale complete frame left after a shorter new group would
+      // stop the next start-up.
+      if (!zeros_ahead && (::ftruncate(fd, static_cast<off_t>(end.offset)) != 0 || !sync(fd))) {
         throw corrupt(end.offset, fmt::format("cannot truncate the torn tail: {}", errno_text()));
       }
     }
     seg->end = end.offset;
-    seg->file_size = end.status == DecodeStatus::ok ? size : end.offset;
+    seg->file_size = end.status == DecodeStatus::ok || zeros_ahead ? size : end.offset;
     if (!last) {
       seg->file.reset();
       // A log from before summaries, or one whose summary was lost: the next start skips it.

@@ -24,15 +24,17 @@
 // the file system's journal; overwriting blocks already written does not, and takes about half
 // the time (docs/benchmarks.md, the 2026-12-03 section). So the newest segment is extended with
 // zeros `zero_ahead_bytes` at a time, synced once, and groups are then written over the zeros.
-// Zeros are never a valid frame: recovery ends the newest segment at the first of them (and cuts
-// them, like a torn tail), and a segment is truncated to its last frame before the next one is
-// created, so sealed segments hold frames only.
+// Zeros are never a valid frame: recovery ends the newest segment at the first of them, and keeps
+// them when the rest of the file is zeros too, so that a restart writes over the zeros already
+// synced instead of making them again (a tail with anything else is cut, like a torn tail). A
+// segment is truncated to its last frame before the next one is created, so sealed segments hold
+// frames only.
 //
 // New segments come zeroed. A thread zeroes and syncs the next segment's file ahead of need
 // (log/spare_segment.h, which says why and how it is paced), so that the writer, when it rolls,
 // only writes the header into it, syncs that and renames it; zeroing ahead on the writer remains
-// for the first segment, for a group larger than the spare's slack, and when the spare is not
-// complete yet. The spare's header is synced before the rename, so a file with a segment's name
+// for the log's first segment, for a group larger than the spare's slack, and when the spare is
+// not complete yet. The spare's header is synced before the rename, so a file with a segment's name
 // always has a valid header; the spare itself (`kSpareName`) is scratch, removed at start-up.
 //
 // Thread safety: append() from one thread at a time (the log's writer); read(), read_at(),
