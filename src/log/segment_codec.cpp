@@ -7,26 +7,13 @@
 #include <limits>
 #include <stdexcept>
 
+#include "log/le_bytes.h"
+
 namespace vigil::log::segment {
 namespace {
 
-template <class T>
-void put(std::string& out, T value) {
-  char bytes[sizeof(T)];
-  for (std::size_t i = 0; i < sizeof(T); ++i) {
-    bytes[i] = static_cast<char>(static_cast<std::uint64_t>(value) >> (8 * i));
-  }
-  out.append(bytes, sizeof(T));
-}
-
-template <class T>
-T get(const char* p) {
-  std::uint64_t v = 0;
-  for (std::size_t i = 0; i < sizeof(T); ++i) {
-    v |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
-  }
-  return static_cast<T>(v);
-}
+using le::get;
+using le::put;
 
 std::uint16_t length16(std::string_view s, const char* what) {
   if (s.size() > std::numeric_limits<std::uint16_t>::max()) {
@@ -61,7 +48,7 @@ std::uint64_t decode_header(std::span<const char> bytes) {
 
 void encode_frame(const AppendItem& item, std::uint64_t seq, ChainLink prev, TimePoint appended_at,
                   std::string& out) {
-  if (item.payload.size() > kMaxBody - kBodyFixed - 4 * std::numeric_limits<std::uint16_t>::max()) {
+  if (item.payload.size() > kMaxBody - kBodyFixed - std::size_t{4} * std::numeric_limits<std::uint16_t>::max()) {
     throw std::length_error("log record payload too long");
   }
   const std::uint16_t id_len = length16(item.id, "id");

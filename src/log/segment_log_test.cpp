@@ -23,13 +23,18 @@ namespace fs = std::filesystem;
 using testing::at_ms;
 using testing::observation;
 
-std::vector<fs::path> segments(const fs::path& dir) {
+// The files of `dir` named *`extension`, sorted (so, for segments and summaries, by first seq).
+std::vector<fs::path> files_ending(const fs::path& dir, std::string_view extension) {
   std::vector<fs::path> out;
   for (const auto& e : fs::directory_iterator(dir)) {
-    if (e.path().extension() == ".seg") out.push_back(e.path());
+    if (e.path().extension() == extension) out.push_back(e.path());
   }
   std::sort(out.begin(), out.end());
   return out;
+}
+
+std::vector<fs::path> segments(const fs::path& dir) {
+  return files_ending(dir, ".seg");
 }
 
 std::vector<std::string> ids(const std::vector<Record>& records) {
@@ -357,12 +362,7 @@ std::vector<std::string> fill_segments(SegmentLog& log, int batches, std::string
 }
 
 std::vector<fs::path> summaries(const fs::path& dir) {
-  std::vector<fs::path> out;
-  for (const auto& e : fs::directory_iterator(dir)) {
-    if (e.path().extension() == ".sum") out.push_back(e.path());
-  }
-  std::sort(out.begin(), out.end());
-  return out;
+  return files_ending(dir, ".sum");
 }
 
 TEST_F(SegmentLogTest, StartUpReadsTheWindowsSegmentsAndTakesOlderOnesFromTheirSummaries) {

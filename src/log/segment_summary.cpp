@@ -6,24 +6,10 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "log/le_bytes.h"
+
 namespace vigil::log::segment {
 namespace {
-
-template <class T>
-void put_summary_int(std::string& out, T value) {
-  for (std::size_t i = 0; i < sizeof(T); ++i) {
-    out.push_back(static_cast<char>(static_cast<std::uint64_t>(value) >> (8 * i)));
-  }
-}
-
-template <class T>
-T get_summary_int(const char* p) {
-  std::uint64_t v = 0;
-  for (std::size_t i = 0; i < sizeof(T); ++i) {
-    v |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
-  }
-  return static_cast<T>(v);
-}
 
 std::uint32_t summary_crc(const char* data, std::size_t size) {
   return libdeflate_crc32(0, data, size);
@@ -44,33 +30,33 @@ void encode_summary(const SummaryMeta& meta, const Heads& heads, std::string& ou
     heads_bytes += kHeadFixed + patient.size();
   }
   out.append(kSummaryMagic);
-  put_summary_int<std::uint64_t>(out, meta.first_seq);
-  put_summary_int<std::uint64_t>(out, meta.last_seq);
-  put_summary_int<std::uint64_t>(out, meta.end);
-  put_summary_int<std::int64_t>(out, meta.last_appended_at.time_since_epoch().count());
-  put_summary_int<std::uint32_t>(out, static_cast<std::uint32_t>(meta.sparse.size()));
-  put_summary_int<std::uint32_t>(out, static_cast<std::uint32_t>(heads.size()));
-  put_summary_int<std::uint64_t>(out, heads_bytes);
+  le::put<std::uint64_t>(out, meta.first_seq);
+  le::put<std::uint64_t>(out, meta.last_seq);
+  le::put<std::uint64_t>(out, meta.end);
+  le::put<std::int64_t>(out, meta.last_appended_at.time_since_epoch().count());
+  le::put<std::uint32_t>(out, static_cast<std::uint32_t>(meta.sparse.size()));
+  le::put<std::uint32_t>(out, static_cast<std::uint32_t>(heads.size()));
+  le::put<std::uint64_t>(out, heads_bytes);
   for (const auto& [seq, offset] : meta.sparse) {
-    put_summary_int<std::uint64_t>(out, seq);
-    put_summary_int<std::uint64_t>(out, offset);
+    le::put<std::uint64_t>(out, seq);
+    le::put<std::uint64_t>(out, offset);
   }
-  put_summary_int<std::uint32_t>(out, summary_crc(out.data() + start, out.size() - start));
+  le::put<std::uint32_t>(out, summary_crc(out.data() + start, out.size() - start));
   const std::size_t heads_start = out.size();
   for (const auto& [patient, link] : heads) {
-    put_summary_int<std::uint16_t>(out, static_cast<std::uint16_t>(patient.size()));
+    le::put<std::uint16_t>(out, static_cast<std::uint16_t>(patient.size()));
     out.append(patient);
-    put_summary_int<std::uint64_t>(out, link.seq);
-    put_summary_int<std::uint32_t>(out, link.offset);
+    le::put<std::uint64_t>(out, link.seq);
+    le::put<std::uint32_t>(out, link.offset);
   }
-  put_summary_int<std::uint32_t>(out, summary_crc(out.data() + heads_start, out.size() - heads_start));
+  le::put<std::uint32_t>(out, summary_crc(out.data() + heads_start, out.size() - heads_start));
 }
 
 std::size_t summary_meta_size(std::span<const char> fixed) {
   if (fixed.size() < kSummaryFixed || std::string_view(fixed.data(), kSummaryMagic.size()) != kSummaryMagic) {
     return 0;
   }
-  const auto sparse = get_summary_int<std::uint32_t>(fixed.data() + 40);
+  const auto sparse = le::get<std::uint32_t>(fixed.data() + 40);
   return kSummaryFixed + kSparseEntry * std::size_t{sparse} + 4;
 }
 
@@ -78,21 +64,21 @@ std::optional<SummaryMeta> decode_summary_meta(std::span<const char> bytes) {
   const std::size_t size = summary_meta_size(bytes);
   if (size == 0 || bytes.size() < size) return std::nullopt;
   const char* p = bytes.data();
-  if (summary_crc(p, size - 4) != get_summary_int<std::uint32_t>(p + size - 4)) return std::nullopt;
+  if (summary_crc(p, size - 4) != le::get<std::uint32_t>(p + size - 4)) return std::nullopt;
   SummaryMeta meta;
-  meta.first_seq = get_summary_int<std::uint64_t>(p + 8);
-  meta.last_seq = get_summary_int<std::uint64_t>(p + 16);
-  meta.end = get_summary_int<std::uint64_t>(p + 24);
-  meta.last_appended_at = TimePoint(Duration(get_summary_int<std::int64_t>(p + 32)));
-  const auto sparse = get_summary_int<std::uint32_t>(p + 40);
-  meta.heads_count = get_summary_int<std::uint32_t>(p + 44);
-  meta.heads_bytes = get_summary_int<std::uint64_t>(p + 48);
+  meta.first_seq = le::get<std::uint64_t>(p + 8);
+  meta.last_seq = le::get<std::uint64_t>(p + 16);
+  meta.end = le::get<std::uint64_t>(p + 24);
+  meta.last_appended_at = TimePoint(Duration(le::get<std::int64_t>(p + 32)));
+  const auto sparse = le::get<std::uint32_t>(p + 40);
+  meta.heads_count = le::get<std::uint32_t>(p + 44);
+  meta.heads_bytes = le::get<std::uint64_t>(p + 48);
   if (meta.first_seq == 0 || meta.last_seq < meta.first_seq || meta.end < kHeaderSize) return std::nullopt;
   meta.sparse.reserve(sparse);
   for (std::uint32_t i = 0; i < sparse; ++i) {
     const char* e = p + kSummaryFixed + kSparseEntry * i;
-    const auto seq = get_summary_int<std::uint64_t>(e);
-    const auto offset = get_summary_int<std::uint64_t>(e + 8);
+    const auto seq = le::get<std::uint64_t>(e);
+    const auto offset = le::get<std::uint64_t>(e + 8);
     const bool ordered =
         meta.sparse.empty() || (seq >= meta.sparse.back().first && offset >= meta.sparse.back().second);
     if (!ordered || seq < meta.first_seq || seq > meta.last_seq || offset < kHeaderSize ||
@@ -112,18 +98,17 @@ std::optional<SummaryMeta> decode_summary_meta(std::span<const char> bytes) {
 std::optional<Heads> decode_summary_heads(const SummaryMeta& meta, std::span<const char> bytes) {
   if (bytes.size() != meta.heads_bytes + 4) return std::nullopt;
   const char* p = bytes.data();
-  if (summary_crc(p, meta.heads_bytes) != get_summary_int<std::uint32_t>(p + meta.heads_bytes))
-    return std::nullopt;
+  if (summary_crc(p, meta.heads_bytes) != le::get<std::uint32_t>(p + meta.heads_bytes)) return std::nullopt;
   Heads heads;
   heads.reserve(meta.heads_count);
   std::size_t at = 0;
   for (std::uint32_t i = 0; i < meta.heads_count; ++i) {
     if (meta.heads_bytes - at < kHeadFixed) return std::nullopt;
-    const auto length = get_summary_int<std::uint16_t>(p + at);
+    const auto length = le::get<std::uint16_t>(p + at);
     if (meta.heads_bytes - at < kHeadFixed + length) return std::nullopt;
     std::string patient(p + at + 2, length);
-    const auto seq = get_summary_int<std::uint64_t>(p + at + 2 + length);
-    const auto offset = get_summary_int<std::uint32_t>(p + at + 10 + length);
+    const auto seq = le::get<std::uint64_t>(p + at + 2 + length);
+    const auto offset = le::get<std::uint32_t>(p + at + 10 + length);
     if (seq == 0 || seq > meta.last_seq) return std::nullopt;
     heads.emplace(std::move(patient), ChainLink{seq, offset});
     at += kHeadFixed + length;
