@@ -13,7 +13,9 @@
 
 #include <atomic>
 #include <cerrno>
+#include <functional>
 #include <map>
+#include <memory>
 #include <thread>
 
 #include "log/log_test_util.h"
@@ -28,10 +30,12 @@ constexpr std::size_t kAcksBeforeKill = 3000;
 
 // Runs in the child; never returns. Each appender keeps one batch in flight (closed loop), like
 // an HTTP client waiting for its 202.
-template <class LogType>
-[[noreturn]] void run_child(const std::filesystem::path& file, int ack_fd) {
+using OpenLog = std::function<std::unique_ptr<Log>()>;
+
+[[noreturn]] void run_child(const OpenLog& open, int ack_fd) {
   try {
-    LogType log(file);
+    std::unique_ptr<Log> opened = open();
+    Log& log = *opened;
     std::vector<std::thread> appenders;
     for (int t = 0; t < kAppenders; ++t) {
       appenders.emplace_back([&log, ack_fd, t] {
@@ -58,15 +62,14 @@ template <class LogType>
   _exit(0);  // never run the parent's remaining tests or atexit handlers
 }
 
-template <class LogType>
-void every_acknowledged_id_survives_kill9(const std::filesystem::path& file) {
+void every_acknowledged_id_survives_kill9(const OpenLog& open) {
   int fds[2];
   ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0);
   const pid_t child = ::fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
     ::close(fds[0]);
-    run_child<LogType>(file, fds[1]);
+    run_child(open, fds[1]);
   }
   ::close(fds[1]);
 
@@ -93,7 +96,8 @@ void every_acknowledged_id_survives_kill9(const std::filesystem::path& file) {
   ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
       << "the child ended by itself (status " << status << ") after " << acked.size() << " acks";
 
-  LogType log(file);
+  std::unique_ptr<Log> reopened = open();
+  Log& log = *reopened;
   std::map<std::string, int> stored;
   std::uint64_t expected_seq = 1;
   for (const Record& r : log.read(0, 10'000'000)) {
@@ -114,12 +118,34 @@ void every_acknowledged_id_survives_kill9(const std::filesystem::path& file) {
 
 TEST(SqliteLogCrashTest, EveryAcknowledgedIdSurvivesKill9MidStream) {
   testing::TempDir dir;
-  every_acknowledged_id_survives_kill9<SqliteLog>(dir.file());
+  every_acknowledged_id_survives_kill9([&] { return std::make_unique<SqliteLog>(dir.file()); });
 }
 
 TEST(SegmentLogCrashTest, EveryAcknowledgedIdSurvivesKill9MidStream) {
   testing::TempDir dir;
-  every_acknowledged_id_survives_kill9<SegmentLog>(dir.path() / "segments");
+  every_acknowledged_id_survives_kill9([&] { return std::make_unique<SegmentLog>(dir.path() / "segments"); });
+}
+
+// Segments of 16 KiB: the kill lands among dozens of rolls, each taking a spare, sealing a
+// segment and writing its summary; and a window of 100 ids, so that the restart takes all but the
+// newest segments from their summaries, and the reads below check every frame of them.
+TEST(SegmentLogCrashTest, EveryAcknowledgedIdSurvivesKill9AmongRollsSparesAndSummaries) {
+  testing::TempDir dir;
+  every_acknowledged_id_survives_kill9([&] {
+    SegmentLogOptions o;
+    o.segment_bytes = 16u << 10;
+    o.zero_ahead_bytes = 4u << 10;
+    o.dedupe_max_ids = 100;
+    return std::make_unique<SegmentLog>(dir.path() / "segments", std::move(o));
+  });
+  std::size_t segments = 0;
+  std::size_t summaries = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir.path() / "segments")) {
+    segments += e.path().extension() == ".seg" ? 1 : 0;
+    summaries += e.path().extension() == ".sum" ? 1 : 0;
+  }
+  EXPECT_GE(segments, 10u);
+  EXPECT_GE(summaries + 2, segments) << "every sealed segment but one sealed at the kill has its summary";
 }
 
 }  // namespace
