@@ -37,6 +37,7 @@ using OpenLog = std::function<std::unique_ptr<Log>()>;
     std::unique_ptr<Log> opened = open();
     Log& log = *opened;
     std::vector<std::thread> appenders;
+    appenders.reserve(kAppenders);
     for (int t = 0; t < kAppenders; ++t) {
       appenders.emplace_back([&log, ack_fd, t] {
         for (int b = 0; b < 100'000; ++b) {
