@@ -37,6 +37,14 @@ std::vector<fs::path> segments(const fs::path& dir) {
   return files_ending(dir, ".seg");
 }
 
+// What a roll does to the newest segment before it creates the next: cuts its zeros ahead.
+void seal_newest(const fs::path& dir) {
+  const fs::path newest = segments(dir).back();
+  std::ifstream in(newest, std::ios::binary);
+  const std::string bytes{std::istreambuf_iterator<char>(in), {}};
+  fs::resize_file(newest, bytes.find_last_not_of('\0') + 1);  // a frame ends in its payload's '}'
+}
+
 std::vector<std::string> ids(const std::vector<Record>& records) {
   std::vector<std::string> out;
   out.reserve(records.size());
@@ -217,12 +225,7 @@ TEST_F(SegmentLogTest, NewSegmentsAreTheSpareZeroedAheadAndARestartRemovesTheSpa
   // What a crash right after a roll leaves: a segment with its header and zeros only (a spare
   // renamed before its first group), after the previous one was sealed (cut to its frames, as
   // below). And a spare with a header (a crash before the rename).
-  {
-    const fs::path newest = segments(dir()).back();
-    std::ifstream in(newest, std::ios::binary);
-    const std::string bytes{std::istreambuf_iterator<char>(in), {}};
-    fs::resize_file(newest, bytes.find_last_not_of('\0') + 1);  // a frame ends in its payload's '}'
-  }
+  seal_newest(dir());
   const std::uint64_t next_seq = all.size() + 1;
   {
     std::string bytes;
@@ -450,6 +453,27 @@ TEST_F(SegmentLogTest, StartUpReadsTheSegmentsOfTheNewestMaxIdsAndNoOlder) {
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r.items[0].duplicate);
   EXPECT_FALSE(r.items[1].duplicate);
+}
+
+TEST_F(SegmentLogTest, ASealedSegmentLeftNewestIsNeverWrittenToAgainEvenWithLargerSegments) {
+  auto o = options();
+  o.segment_bytes = 1024;
+  std::vector<std::string> all;
+  {
+    SegmentLog log(dir(), o);
+    all = fill_segments(log, 20, "s");
+  }
+  // An empty newest segment (a crash while creating it), which start-up removes, leaving a sealed
+  // segment newest; and segments now larger than that one, so that it is not full by the new size.
+  const std::size_t sealed = segments(dir()).size();
+  seal_newest(dir());
+  { std::ofstream(dir() / fmt::format("{:020}.seg", all.size() + 1)); }
+  o.segment_bytes = 1u << 20;
+  SegmentLog log(dir(), o);
+  all.push_back("after");
+  ASSERT_TRUE(append(log, {observation(all.back())}).ok());
+  EXPECT_EQ(segments(dir()).size(), sealed + 1) << "the record went into a new segment";
+  EXPECT_EQ(ids(log.read(0, 1000)), all);
 }
 
 TEST_F(SegmentLogTest, TheWindowKeepsAtMostMaxIds) {

@@ -436,7 +436,9 @@ std::optional<std::string> SegmentStore::append(std::span<const NewRecord> recor
   if (failed_) return "the log refused writes after an earlier write error; restart to recover";
   if (records.empty()) return std::nullopt;
   try {
-    if (segments_.empty() || segments_.back()->end >= options_.segment_bytes) {
+    // A newest segment without an open file is a sealed one (recovery removed an empty newest
+    // segment after it): never written to again.
+    if (segments_.empty() || !segments_.back()->file || segments_.back()->end >= options_.segment_bytes) {
       open_new_segment(records.front().seq);
     }
   } catch (const std::exception& e) {
