@@ -9,7 +9,10 @@ namespace {
 constexpr Duration kSliceSpan = std::chrono::seconds(1);
 }  // namespace
 
-DedupeWindow::DedupeWindow(Duration window, std::size_t max_ids) : window_(window), max_ids_(max_ids) {}
+DedupeWindow::DedupeWindow(Duration window, std::size_t max_ids)
+    : window_(window),
+      max_ids_(max_ids),
+      by_hash_(max_ids == 0 ? 0 : max_ids + 1) {}  // insert() holds one more id briefly
 
 std::uint64_t DedupeWindow::hash(std::string_view id) {
   return std::hash<std::string_view>{}(id);

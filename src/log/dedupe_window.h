@@ -7,8 +7,9 @@
 // Memory: a hash table of (64-bit hash, seq), 16 bytes per slot, at most 3/4 full, with a power of
 // two slots (log/seq_table.h, which also says why not boost::unordered_flat_map), plus the hash
 // once more in the expiry order (8 bytes per id) and one small slice per second of arrivals. The
-// default 3,000,000 ids fit 4,194,304 slots, a 64 MiB table and about 87 MiB in all; 3,145,729
-// would double it (approx_bytes() says what the window holds).
+// default 3,000,000 ids fit 4,194,304 slots, a 64 MiB table and about 87 MiB in all; 3,145,728
+// would double it (approx_bytes() says what the window holds). The table is reserved for max_ids
+// when the window is made, so it never grows (a stall of the writer) as the window fills.
 //
 // The hash can collide, so a hit only names a candidate seq whose stored id the caller compares.
 //

@@ -1,15 +1,32 @@
 #include "log/seq_table.h"
 
-#include <utility>
+#include <sys/mman.h>
+
+#include <new>
 
 namespace vigil::log {
 
 namespace {
 constexpr std::size_t kInitialSlots = 1024;
+
+// Slots for `entries` at a load of at most 3/4: a power of two, at least kInitialSlots.
+std::size_t slots_for(std::size_t entries) {
+  std::size_t n = kInitialSlots;
+  while (entries * 4 > n * 3) n *= 2;
+  return n;
+}
 }  // namespace
 
+SeqTable::SeqTable(std::size_t expected) {
+  if (expected > 0) resize(slots_for(expected));
+}
+
+SeqTable::~SeqTable() {
+  if (slots_ != nullptr) ::munmap(slots_, slot_count_ * sizeof(Slot));
+}
+
 std::size_t SeqTable::probe(std::uint64_t key) const {
-  const std::size_t mask = slots_.size() - 1;
+  const std::size_t mask = slot_count_ - 1;
   std::size_t i = home(key);
   while (slots_[i].key != 0 && slots_[i].key != key) i = (i + 1) & mask;
   return i;
@@ -24,7 +41,7 @@ std::optional<std::uint64_t> SeqTable::find(std::uint64_t hash) const {
 
 void SeqTable::insert_or_assign(std::uint64_t hash, std::uint64_t seq) {
   const std::uint64_t key = key_of(hash);
-  if ((size_ + 1) * 4 > slots_.size() * 3) grow();
+  if ((size_ + 1) * 4 > slot_count_ * 3) resize(slot_count_ == 0 ? kInitialSlots : slot_count_ * 2);
   Slot& slot = slots_[probe(key)];
   if (slot.key == 0) {
     slot.key = key;
@@ -39,7 +56,7 @@ bool SeqTable::erase_if(std::uint64_t hash, std::uint64_t seq) {
   if (slots_[hole].key == 0 || slots_[hole].seq != seq) return false;
   // Backward shift: each later entry of the run whose home is not cyclically within (hole, j]
   // could have been placed at the hole, and must be, or a probe for it would stop at the hole.
-  const std::size_t mask = slots_.size() - 1;
+  const std::size_t mask = slot_count_ - 1;
   for (std::size_t j = (hole + 1) & mask; slots_[j].key != 0; j = (j + 1) & mask) {
     const std::size_t k = home(slots_[j].key);
     const bool stays = hole <= j ? (hole < k && k <= j) : (hole < k || k <= j);
@@ -52,14 +69,22 @@ bool SeqTable::erase_if(std::uint64_t hash, std::uint64_t seq) {
   return true;
 }
 
-void SeqTable::grow() {
-  std::vector<Slot> old =
-      std::exchange(slots_, std::vector<Slot>(slots_.empty() ? kInitialSlots : slots_.size() * 2));
+void SeqTable::resize(std::size_t count) {
+  // Anonymous memory is zero until written, page by page: an empty slot is all zero bits (Slot is
+  // an implicit-lifetime aggregate, so the mapping holds Slot objects from the start).
+  void* mapped = ::mmap(nullptr, count * sizeof(Slot), PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (mapped == MAP_FAILED) throw std::bad_alloc();
+  Slot* const old = slots_;
+  const std::size_t old_count = slot_count_;
+  slots_ = static_cast<Slot*>(mapped);
+  slot_count_ = count;
   shift_ = 64;
-  for (std::size_t n = slots_.size(); n > 1; n >>= 1) --shift_;
-  for (const Slot& s : old) {
-    if (s.key != 0) slots_[probe(s.key)] = s;
+  for (std::size_t n = count; n > 1; n >>= 1) --shift_;
+  for (std::size_t i = 0; i < old_count; ++i) {
+    if (old[i].key != 0) slots_[probe(old[i].key)] = old[i];
   }
+  if (old != nullptr) ::munmap(old, old_count * sizeof(Slot));
 }
 
 }  // namespace vigil::log

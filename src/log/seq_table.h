@@ -9,21 +9,31 @@
 // machine, and every acknowledgement waited for it (docs/benchmarks.md, 2026-12-06 evening).
 //
 // Key 0 marks an empty slot, so hash 0 is kept as 1: the two then collide, which the window's
-// caller handles like any collision (it compares the stored id). The load stays at most 3/4: an
-// insert that would pass it first doubles the slots (a pause proportional to the size, while the
-// window fills). Memory: 16 bytes per slot, a power of two slots.
+// caller handles like any collision (it compares the stored id). The load stays at most 3/4.
+// Memory: 16 bytes per slot, a power of two slots.
+//
+// Sized once. The constructor reserves the slots for `expected` entries in anonymous memory that
+// the kernel zero-fills page by page on first touch, so the table never grows while it is within
+// that: growing (doubling, and moving every entry) stalled the log writer, and every
+// acknowledgement behind it, for 35 ms as the window filled past 786,432 ids (docs/benchmarks.md,
+// 2026-12-06 late). Touching a page costs a page fault, once, when an id first lands in it; the
+// resident size grows with use up to slot_count() * 16 bytes. Only an insert past 3/4 of the
+// reserved slots doubles them.
 //
 // Thread safety: none.
 #include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <vector>
 
 namespace vigil::log {
 
 class SeqTable {
  public:
-  SeqTable() = default;
+  // Reserves the slots for `expected` entries (none for 0: the first insert reserves a few).
+  explicit SeqTable(std::size_t expected = 0);
+  ~SeqTable();
+  SeqTable(const SeqTable&) = delete;
+  SeqTable& operator=(const SeqTable&) = delete;
 
   // The seq kept for `hash`.
   [[nodiscard]] std::optional<std::uint64_t> find(std::uint64_t hash) const;
@@ -35,11 +45,11 @@ class SeqTable {
   // larger than the cache, so each call above costs a memory access; asking for a whole group's
   // slots first lets those accesses overlap instead of following one another.
   void prefetch(std::uint64_t hash) const {
-    if (!slots_.empty()) __builtin_prefetch(&slots_[home(key_of(hash))]);
+    if (slot_count_ != 0) __builtin_prefetch(&slots_[home(key_of(hash))]);
   }
 
   [[nodiscard]] std::size_t size() const { return size_; }
-  [[nodiscard]] std::size_t slot_count() const { return slots_.size(); }
+  [[nodiscard]] std::size_t slot_count() const { return slot_count_; }
   static constexpr std::size_t kSlotBytes = 16;
 
  private:
@@ -56,9 +66,11 @@ class SeqTable {
   }
   // The slot holding `key`, or the empty slot ending its probe run. Needs at least one empty slot.
   [[nodiscard]] std::size_t probe(std::uint64_t key) const;
-  void grow();
+  // Replaces the slots with `count` empty ones (a power of two) and moves the entries there.
+  void resize(std::size_t count);
 
-  std::vector<Slot> slots_;
+  Slot* slots_ = nullptr;  // slot_count_ slots, mapped anonymous memory (zero-filled on demand)
+  std::size_t slot_count_ = 0;
   std::size_t size_ = 0;
   unsigned shift_ = 64;  // 64 - log2(slot count)
 };

@@ -89,5 +89,21 @@ TEST(SeqTable, AWindowTurningOverNeverResizesTheTable) {
   for (const auto& [hash, seq] : fifo) ASSERT_EQ(t.find(hash), seq);
 }
 
+TEST(SeqTable, ATableReservedForNEntriesNeverGrowsWhileItFillsToN) {
+  constexpr std::size_t kEntries = 196'608;  // 3/4 of 262,144
+  SeqTable t(kEntries);
+  const std::size_t slots = t.slot_count();
+  EXPECT_EQ(slots, 262'144u);  // the smallest power of two that holds them at 3/4
+  for (std::uint64_t i = 1; i <= kEntries; ++i) t.insert_or_assign(i * 0x9E3779B97F4A7C15ULL, i);
+  EXPECT_EQ(t.slot_count(), slots) << "no resize (a stall of the log writer) while filling";
+  EXPECT_EQ(t.size(), kEntries);
+  for (std::uint64_t i = 1; i <= kEntries; i += 997) EXPECT_EQ(t.find(i * 0x9E3779B97F4A7C15ULL), i);
+  // Past its reservation it still grows, keeping every entry.
+  for (std::uint64_t i = kEntries + 1; i <= 2 * kEntries; ++i)
+    t.insert_or_assign(i * 0x9E3779B97F4A7C15ULL, i);
+  EXPECT_EQ(t.slot_count(), 2 * slots);
+  for (std::uint64_t i = 1; i <= 2 * kEntries; i += 991) EXPECT_EQ(t.find(i * 0x9E3779B97F4A7C15ULL), i);
+}
+
 }  // namespace
 }  // namespace vigil::log
