@@ -17,10 +17,10 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd); source $repo/scripts/bench-vigil-config.sh
 vigil=${VIGIL:-$repo/build/release/src/vigil}; rate=$1; mode=${2:-}
-dir=$(mktemp -d /tmp/vigil-tail.XXXX); mkdir -p $dir/data
+dir=$(mktemp -d); mkdir -p $dir/data  # a fresh folder under $TMPDIR
 port=$((20000 + RANDOM % 40000)); shm=
 { bench_vigil_config $port $dir $repo | sed "s|^  data_dir: .*|&\n${EXTRA_STORAGE:-}|"; echo "${EXTRA_YAML:-}"; } > $dir/vigil.yaml
-if [[ $mode == tmpfs-alerts ]]; then shm=$(mktemp -d /dev/shm/vigil.XXXX); ln -s $shm/alerts.db $dir/data/alerts.db; fi
+if [[ $mode == tmpfs-alerts ]]; then shm=$(mktemp -d -p /dev/shm); ln -s $shm/alerts.db $dir/data/alerts.db; fi
 $vigil serve --config $dir/vigil.yaml >$dir/vigil.log 2>&1 & pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; [[ -n ${KEEPLOG:-} ]] && cp $dir/vigil.log $KEEPLOG; rm -rf $dir $shm' EXIT
 url=http://127.0.0.1:$port

@@ -22,19 +22,18 @@ std::uint16_t length16(std::string_view s, const char* what) {
   return static_cast<std::uint16_t>(s.size());
 }
 
-// The standard CRC-32 (zlib's and Boost's crc_32_type result), from libdeflate: it folds with
-// PCLMULQDQ/AVX where the CPU has them (chosen at run time), about 14x zlib's table-driven loop on a
-// 256-byte frame (9 against 127 ns here). The writer computes one per record on the acknowledgement
-// path and the pipeline one per record it reads back.
-std::uint32_t crc32(const char* data, std::size_t size) {
-  return libdeflate_crc32(0, data, size);
-}
-
 std::int64_t to_ms(TimePoint t) {
   return t.time_since_epoch().count();
 }
 
 }  // namespace
+
+// From libdeflate: it folds with PCLMULQDQ/AVX where the CPU has them (chosen at run time), about
+// 14x zlib's table-driven loop on a 256-byte frame (9 against 127 ns here). The writer computes one
+// per record on the acknowledgement path and the pipeline one per record it reads back.
+std::uint32_t crc32(const char* data, std::size_t size) {
+  return libdeflate_crc32(0, data, size);
+}
 
 void encode_header(std::uint64_t first_seq, std::string& out) {
   out.append(kMagic);

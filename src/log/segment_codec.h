@@ -38,6 +38,10 @@ struct ChainLink {
   std::uint32_t offset = 0;
 };
 
+// The standard CRC-32 (ISO-HDLC: zlib's and Ethernet's) of `size` bytes, as frames and segment
+// summaries use it.
+std::uint32_t crc32(const char* data, std::size_t size);
+
 // Appends the segment header for a segment whose first record will be `first_seq`.
 void encode_header(std::uint64_t first_seq, std::string& out);
 // The header's first_seq, or 0 when the bytes are not a valid header.

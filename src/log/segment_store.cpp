@@ -13,6 +13,8 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "log/file_io.h"
+
 namespace vigil::log {
 namespace {
 
@@ -28,17 +30,6 @@ constexpr std::uint64_t kMaxSegmentBytes = 1u << 30;  // offsets are u32, groups
 
 std::string errno_text() {
   return std::error_code(errno, std::generic_category()).message();
-}
-
-bool pwrite_all(int fd, std::string_view bytes, std::uint64_t offset) {
-  while (!bytes.empty()) {
-    const ssize_t n = ::pwrite(fd, bytes.data(), bytes.size(), static_cast<off_t>(offset));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    bytes.remove_prefix(static_cast<std::size_t>(n));
-    offset += static_cast<std::uint64_t>(n);
-  }
-  return true;
 }
 
 // Reads up to `size` bytes at `offset`; fewer only at end of file. Throws on errors.
@@ -208,33 +199,31 @@ void SegmentStore::recover(const Visitor& visit) {
   }
 }
 
-std::optional<segment::SummaryMeta> SegmentStore::read_summary_meta(std::uint64_t first_seq,
-                                                                    std::uint64_t segment_size) const {
+std::optional<std::string> SegmentStore::read_summary_bytes(std::uint64_t first_seq, std::uint64_t offset,
+                                                            std::size_t size) const {
   const int fd = ::open(summary_path(first_seq).c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::nullopt;
   const FileHandle file(fd);
-  std::string bytes(segment::kSummaryFixed, '\0');
-  if (pread_some(fd, bytes.data(), bytes.size(), 0) != bytes.size()) return std::nullopt;
-  const std::size_t size = segment::summary_meta_size(bytes);
-  if (size == 0) return std::nullopt;
-  bytes.resize(size);
-  const std::size_t rest = size - segment::kSummaryFixed;
-  if (pread_some(fd, bytes.data() + segment::kSummaryFixed, rest, segment::kSummaryFixed) != rest)
-    return std::nullopt;
-  auto meta = segment::decode_summary_meta(bytes);
+  std::string bytes(size, '\0');
+  if (pread_some(fd, bytes.data(), size, offset) != size) return std::nullopt;
+  return bytes;
+}
+
+std::optional<segment::SummaryMeta> SegmentStore::read_summary_meta(std::uint64_t first_seq,
+                                                                    std::uint64_t segment_size) const {
+  const auto fixed = read_summary_bytes(first_seq, 0, segment::kSummaryFixed);
+  const std::size_t size = fixed ? segment::summary_meta_size(*fixed) : 0;
+  const auto bytes = size == 0 ? std::nullopt : read_summary_bytes(first_seq, 0, size);
+  auto meta = bytes ? segment::decode_summary_meta(*bytes) : std::nullopt;
   // Sealed segments end at their last frame, so a summary of this very segment names its size.
   if (!meta || meta->first_seq != first_seq || meta->end != segment_size) return std::nullopt;
   return meta;
 }
 
 std::optional<segment::Heads> SegmentStore::read_summary_heads(const segment::SummaryMeta& meta) const {
-  const int fd = ::open(summary_path(meta.first_seq).c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
-  const FileHandle file(fd);
   const std::uint64_t at = segment::kSummaryFixed + 16 * std::uint64_t{meta.sparse.size()} + 4;
-  std::string bytes(static_cast<std::size_t>(meta.heads_bytes + 4), '\0');
-  if (pread_some(fd, bytes.data(), bytes.size(), at) != bytes.size()) return std::nullopt;
-  return segment::decode_summary_heads(meta, bytes);
+  const auto bytes = read_summary_bytes(meta.first_seq, at, static_cast<std::size_t>(meta.heads_bytes + 4));
+  return bytes ? segment::decode_summary_heads(meta, *bytes) : std::nullopt;
 }
 
 void SegmentStore::write_summary(const Segment& seg) const {

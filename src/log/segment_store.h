@@ -126,6 +126,9 @@ class SegmentStore {
   bool recover_files(const std::vector<std::pair<std::uint64_t, std::filesystem::path>>& files,
                      const std::vector<std::uint64_t>& summarised, const Visitor& visit);
   [[nodiscard]] std::filesystem::path summary_path(std::uint64_t first_seq) const;
+  // `size` bytes at `offset` of the summary of segment `first_seq`; nullopt when there are fewer.
+  [[nodiscard]] std::optional<std::string> read_summary_bytes(std::uint64_t first_seq, std::uint64_t offset,
+                                                              std::size_t size) const;
   // The summary of the sealed segment `first_seq` of `segment_size` bytes, when valid and its own.
   [[nodiscard]] std::optional<segment::SummaryMeta> read_summary_meta(std::uint64_t first_seq,
                                                                       std::uint64_t segment_size) const;

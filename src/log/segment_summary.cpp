@@ -1,7 +1,5 @@
 #include "log/segment_summary.h"
 
-#include <libdeflate.h>
-
 #include <limits>
 #include <stdexcept>
 #include <string_view>
@@ -10,10 +8,6 @@
 
 namespace vigil::log::segment {
 namespace {
-
-std::uint32_t summary_crc(const char* data, std::size_t size) {
-  return libdeflate_crc32(0, data, size);
-}
 
 constexpr std::size_t kSparseEntry = 16;
 constexpr std::size_t kHeadFixed = 14;  // u16 length, u64 seq, u32 offset
@@ -41,7 +35,7 @@ void encode_summary(const SummaryMeta& meta, const Heads& heads, std::string& ou
     le::put<std::uint64_t>(out, seq);
     le::put<std::uint64_t>(out, offset);
   }
-  le::put<std::uint32_t>(out, summary_crc(out.data() + start, out.size() - start));
+  le::put<std::uint32_t>(out, crc32(out.data() + start, out.size() - start));
   const std::size_t heads_start = out.size();
   for (const auto& [patient, link] : heads) {
     le::put<std::uint16_t>(out, static_cast<std::uint16_t>(patient.size()));
@@ -49,7 +43,7 @@ void encode_summary(const SummaryMeta& meta, const Heads& heads, std::string& ou
     le::put<std::uint64_t>(out, link.seq);
     le::put<std::uint32_t>(out, link.offset);
   }
-  le::put<std::uint32_t>(out, summary_crc(out.data() + heads_start, out.size() - heads_start));
+  le::put<std::uint32_t>(out, crc32(out.data() + heads_start, out.size() - heads_start));
 }
 
 std::size_t summary_meta_size(std::span<const char> fixed) {
@@ -64,7 +58,7 @@ std::optional<SummaryMeta> decode_summary_meta(std::span<const char> bytes) {
   const std::size_t size = summary_meta_size(bytes);
   if (size == 0 || bytes.size() < size) return std::nullopt;
   const char* p = bytes.data();
-  if (summary_crc(p, size - 4) != le::get<std::uint32_t>(p + size - 4)) return std::nullopt;
+  if (crc32(p, size - 4) != le::get<std::uint32_t>(p + size - 4)) return std::nullopt;
   SummaryMeta meta;
   meta.first_seq = le::get<std::uint64_t>(p + 8);
   meta.last_seq = le::get<std::uint64_t>(p + 16);
@@ -98,7 +92,7 @@ std::optional<SummaryMeta> decode_summary_meta(std::span<const char> bytes) {
 std::optional<Heads> decode_summary_heads(const SummaryMeta& meta, std::span<const char> bytes) {
   if (bytes.size() != meta.heads_bytes + 4) return std::nullopt;
   const char* p = bytes.data();
-  if (summary_crc(p, meta.heads_bytes) != le::get<std::uint32_t>(p + meta.heads_bytes)) return std::nullopt;
+  if (crc32(p, meta.heads_bytes) != le::get<std::uint32_t>(p + meta.heads_bytes)) return std::nullopt;
   Heads heads;
   heads.reserve(meta.heads_count);
   std::size_t at = 0;

@@ -10,23 +10,12 @@
 #include <utility>
 
 #include "common/thread_name.h"
+#include "log/file_io.h"
 
 namespace vigil::log {
 namespace {
 
 constexpr std::uint64_t kNoWake = std::numeric_limits<std::uint64_t>::max();
-
-bool write_at(int fd, const std::string& bytes, std::uint64_t offset) {
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n =
-        ::pwrite(fd, bytes.data() + done, bytes.size() - done, static_cast<off_t>(offset + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    done += static_cast<std::size_t>(n);
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -125,7 +114,7 @@ void SpareSegment::run() {
     // holds unflushed of the spare stays one chunk, which the writer's fdatasync flushes with its
     // own group, and the spare adds one cache flush instead of one per chunk: a sync per chunk
     // measured no better than zeroing on the writer (docs/benchmarks.md, 2026-12-06 late).
-    ok = ok && write_at(fd, zeros, at);
+    ok = ok && pwrite_all(fd, zeros, at);
     if (ok && at + chunk_ == size_) {
       ok = ::fdatasync(fd) == 0;
     } else if (ok) {
