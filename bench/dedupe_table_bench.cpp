@@ -4,6 +4,11 @@
 // this churn (anti-drift) every 2.6 million inserts, about 50 ms each, which log/seq_table.h
 // avoids (docs/benchmarks.md, 2026-12-06 evening).
 //
+// BM_GroupLookups is the log writer's first pass over a group of 100 new ids (SegmentLog::
+// write_group) against a full window: one lookup each, with and without DedupeWindow::
+// prefetch_ahead. The two are equal when the prefetches are missing from the build, as they were
+// until g++ 12 was seen deleting them (log/seq_table.h, prefetch_line).
+//
 // run: build/release/bench/dedupe_table_bench
 #include <benchmark/benchmark.h>
 
@@ -13,7 +18,9 @@
 #include <deque>
 #include <random>
 #include <utility>
+#include <vector>
 
+#include "log/dedupe_window.h"
 #include "log/seq_table.h"
 
 namespace {
@@ -69,6 +76,29 @@ void BM_WindowChurn(benchmark::State& state) {
 
 BENCHMARK_TEMPLATE(BM_WindowChurn, Boost)->Iterations(kOperations)->Unit(benchmark::kNanosecond);
 BENCHMARK_TEMPLATE(BM_WindowChurn, Seq)->Iterations(kOperations)->Unit(benchmark::kNanosecond);
+
+// A full default window (kIds ids in its table), then groups of 100 ids it has not seen.
+void BM_GroupLookups(benchmark::State& state) {
+  const bool prefetch = state.range(0) != 0;
+  constexpr std::size_t kGroup = 100;
+  vigil::log::DedupeWindow window(std::chrono::hours(1), kIds);
+  std::mt19937_64 rng(2);
+  const vigil::TimePoint at{};
+  for (std::uint64_t seq = 1; seq <= kIds; ++seq) window.insert(rng(), seq, at);
+  std::vector<std::uint64_t> hashes(kGroup);
+  for (auto _ : state) {
+    state.PauseTiming();
+    for (auto& h : hashes) h = rng();
+    state.ResumeTiming();
+    for (std::size_t k = 0; k < kGroup; ++k) {
+      if (prefetch) window.prefetch_ahead(hashes, k);
+      benchmark::DoNotOptimize(window.find(hashes[k]));
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(kGroup));
+}
+
+BENCHMARK(BM_GroupLookups)->ArgName("prefetch")->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 

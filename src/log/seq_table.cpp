@@ -8,6 +8,7 @@ namespace vigil::log {
 
 namespace {
 constexpr std::size_t kInitialSlots = 1024;
+constexpr std::size_t kHugePageBytes = std::size_t{2} << 20;  // x86-64 and arm64 (4 KiB base pages)
 
 // Slots for `entries` at a load of at most 3/4: a power of two, at least kInitialSlots.
 std::size_t slots_for(std::size_t entries) {
@@ -75,6 +76,10 @@ void SeqTable::resize(std::size_t count) {
   void* mapped = ::mmap(nullptr, count * sizeof(Slot), PROT_READ | PROT_WRITE,
                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (mapped == MAP_FAILED) throw std::bad_alloc();
+  // Every lookup lands on a random slot of a table far larger than the TLB covers with 4 KiB
+  // pages, and in a VM each TLB miss is a two-level page walk: huge pages where the kernel offers
+  // them (transparent_hugepage "madvise" or "always"). Advice only: without it the table works.
+  if (count * sizeof(Slot) >= kHugePageBytes) ::madvise(mapped, count * sizeof(Slot), MADV_HUGEPAGE);
   Slot* const old = slots_;
   const std::size_t old_count = slot_count_;
   slots_ = static_cast<Slot*>(mapped);
