@@ -207,8 +207,11 @@ boost::asio::awaitable<std::optional<http::Response>> post_observations(const Ap
       continue;
     }
     auto& obs = item.observation;
-    sub.items.push_back(log::AppendItem{log::RecordKind::observation, obs.id, obs.patient_id, obs.code,
-                                        obs.effective_time, domain::encode(obs), ctx.traceparent});
+    // Encoded first: the item then takes the observation's strings instead of copying them.
+    std::string payload = domain::encode(obs);
+    sub.items.push_back(log::AppendItem{log::RecordKind::observation, std::move(obs.id),
+                                        std::move(obs.patient_id), std::move(obs.code), obs.effective_time,
+                                        std::move(payload), ctx.traceparent});
     if (sub.batch) sub.request_index.push_back(i);
   }
   if (sub.items.empty()) {

@@ -413,6 +413,17 @@ TEST(Encoding, IsCompactJsonInTheIntakeFormat) {
   std::string out;
   write_json_string("a\"b\\c\x1f", out);
   EXPECT_EQ(out, R"("a\"b\\c\u001f")");
+  // Escapes at either end, back to back, and none; UTF-8 passes through as it is.
+  const auto escaped = [](std::string_view text) {
+    std::string s;
+    write_json_string(text, s);
+    return s;
+  };
+  EXPECT_EQ(escaped(""), R"("")");
+  EXPECT_EQ(escaped("DEMO-S01-0007"), R"("DEMO-S01-0007")");
+  EXPECT_EQ(escaped("\n\"\t\r\x01"), R"("\n\"\t\r\u0001")");
+  EXPECT_EQ(escaped("\\x\\"), R"("\\x\\")");
+  EXPECT_EQ(escaped("Fièvre \xe2\x89\xa5 38 \"C\""), "\"Fièvre \xe2\x89\xa5 38 \\\"C\\\"\"");
   obs.value = std::numeric_limits<double>::quiet_NaN();
   EXPECT_THAT(encode(obs), HasSubstr(R"("value":null)"));
 }

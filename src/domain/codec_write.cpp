@@ -47,7 +47,16 @@ void write_time_field(std::string_view key, TimePoint t, std::string& out) {
 
 void write_json_string(std::string_view text, std::string& out) {
   out += '"';
-  for (const char c : text) {
+  // Runs of characters that need no escape (nearly every string) are appended whole: a push_back
+  // per character was 4 % of the network threads' time in batch intake.
+  const auto plain = [](char c) { return c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20; };
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t run = i;
+    while (run < text.size() && plain(text[run])) ++run;
+    out.append(text.data() + i, run - i);
+    if (run == text.size()) break;
+    i = run + 1;
+    const char c = text[run];
     switch (c) {
       case '"':
         out += "\\\"";
@@ -65,11 +74,8 @@ void write_json_string(std::string_view text, std::string& out) {
         out += "\\t";
         break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<unsigned>(c));
-        } else {
-          out += c;  // UTF-8 passes through; the parser only hands us valid UTF-8
-        }
+        // A control character; UTF-8 passes through in the runs (the parser only hands us valid UTF-8).
+        fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<unsigned>(c));
     }
   }
   out += '"';
