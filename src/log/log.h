@@ -113,6 +113,13 @@ class Log {
   // Records with seq > after_seq in seq order, at most `max` of them. Only durable records are
   // ever returned. Throws std::runtime_error when the storage cannot be read.
   virtual std::vector<Record> read(std::uint64_t after_seq, std::size_t max) = 0;
+  // read(), handing back records the caller is done with (a previous read's): an implementation
+  // may decode into their strings instead of allocating new ones, as a consumer reading every
+  // round wants. The contents of `recycled` do not matter; only the result does.
+  virtual std::vector<Record> read_reusing(std::uint64_t after_seq, std::size_t max,
+                                           std::vector<Record> /*recycled*/) {
+    return read(after_seq, max);
+  }
 
   // Blocks until a record with seq > after_seq exists (true), or the timeout passes or the log
   // closes first (false). For consumers that tail the log.

@@ -84,20 +84,27 @@ std::size_t frame_size(std::span<const char> prefix) {
 
 DecodedFrame decode_frame(std::span<const char> bytes) {
   DecodedFrame f;
+  decode_frame(bytes, f);
+  return f;
+}
+
+void decode_frame(std::span<const char> bytes, DecodedFrame& f) {
+  f.status = DecodeStatus::corrupt;
+  f.size = 0;
   if (bytes.size() < kFramePrefix) {
     f.status = DecodeStatus::incomplete;
-    return f;
+    return;
   }
   const std::size_t body = get<std::uint32_t>(bytes.data());
   // A zero length is what a preallocated or zero-filled tail looks like: corrupt, not a record.
-  if (body < kBodyFixed || body > kMaxBody) return f;
+  if (body < kBodyFixed || body > kMaxBody) return;
   const std::size_t available = bytes.size() - kFramePrefix;
   const char* b = bytes.data() + kFramePrefix;
   if (available < body) {
     f.status = DecodeStatus::incomplete;
-    return f;
+    return;
   }
-  if (crc32(b, body) != get<std::uint32_t>(bytes.data() + 4)) return f;
+  if (crc32(b, body) != get<std::uint32_t>(bytes.data() + 4)) return;
 
   const auto kind = get<std::uint8_t>(b + 36);
   const std::size_t id_len = get<std::uint16_t>(b + 38);
@@ -108,7 +115,7 @@ DecodedFrame decode_frame(std::span<const char> bytes) {
   if ((kind != static_cast<std::uint8_t>(RecordKind::observation) &&
        kind != static_cast<std::uint8_t>(RecordKind::questionnaire_response)) ||
       kBodyFixed + id_len + patient_len + code_len + trace_len + payload_len != body) {
-    return f;
+    return;
   }
   Record& r = f.record;
   r.seq = get<std::uint64_t>(b);
@@ -128,7 +135,6 @@ DecodedFrame decode_frame(std::span<const char> bytes) {
   r.payload.assign(s, payload_len);
   f.size = kFramePrefix + body;
   f.status = DecodeStatus::ok;
-  return f;
 }
 
 }  // namespace vigil::log::segment

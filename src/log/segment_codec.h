@@ -67,6 +67,10 @@ struct DecodedFrame {
 
 // Decodes (and verifies) the frame at the start of `bytes`.
 DecodedFrame decode_frame(std::span<const char> bytes);
+// The same into `f`, whose record's strings keep their capacity: a reader that hands in records
+// it is done with decodes without allocating (SegmentStore::read's `recycled`). On a status other
+// than ok, f.record holds whatever it held, or part of the frame.
+void decode_frame(std::span<const char> bytes, DecodedFrame& f);
 
 // The body length a frame prefix announces (0 when fewer than kFramePrefix bytes are given).
 std::size_t frame_size(std::span<const char> prefix);

@@ -115,6 +115,11 @@ std::vector<Record> SegmentLog::read(std::uint64_t after_seq, std::size_t max) {
   return store_->read(after_seq, max);
 }
 
+std::vector<Record> SegmentLog::read_reusing(std::uint64_t after_seq, std::size_t max,
+                                             std::vector<Record> recycled) {
+  return store_->read(after_seq, max, std::move(recycled));
+}
+
 std::vector<Record> SegmentLog::latest(std::string_view patient_id, std::string_view code, TimePoint since,
                                        std::size_t limit) {
   if (limit == 0) return {};

@@ -65,6 +65,8 @@ class SegmentLog final : public Log, public ObservationQuery, private GroupWrite
 
   bool try_append(std::vector<AppendItem> items, DoneCallback done) override;
   std::vector<Record> read(std::uint64_t after_seq, std::size_t max) override;
+  std::vector<Record> read_reusing(std::uint64_t after_seq, std::size_t max,
+                                   std::vector<Record> recycled) override;
   bool wait_for(std::uint64_t after_seq, std::chrono::milliseconds timeout) override;
   [[nodiscard]] std::uint64_t last_seq() const override;
   [[nodiscard]] LogStats stats() const override;

@@ -289,6 +289,52 @@ TEST_F(SegmentLogTest, RecordsRollOverSegmentsAndReadAcrossThemFromAnyPoint) {
   EXPECT_EQ(stepped, all);
 }
 
+// The consumer hands each round's records back to the next read (Log::read_reusing), which
+// decodes into their strings: whatever those held, and however many there were, the result is
+// exactly what read() returns.
+TEST_F(SegmentLogTest, ReadingIntoHandedBackRecordsReturnsExactlyWhatReadReturns) {
+  auto o = options();
+  o.segment_bytes = 2048;
+  SegmentLog log(dir(), o);
+  for (int b = 0; b < 30; ++b) {
+    std::vector<AppendItem> batch;
+    for (int i = 0; i < 4; ++i) {
+      // Field lengths vary, so that a reused string is sometimes longer, sometimes shorter.
+      AppendItem item = observation(
+          fmt::format("id-{}-{}{}", b, i, std::string(static_cast<std::size_t>(b % 7) * 9, 'x')),
+          fmt::format("P-{}", i), i % 2 == 0 ? "8867-4" : "85354-9", 1'800'000'000'000 + b,
+          fmt::format(R"({{"v":"{}"}})", std::string(static_cast<std::size_t>((b * 37 + i) % 300), 'p')));
+      item.kind = i == 3 ? RecordKind::questionnaire_response : RecordKind::observation;
+      if (b % 3 != 0) item.trace = fmt::format("00-{:032x}-{:016x}-01", b * 10 + i + 1, i + 1);
+      batch.push_back(std::move(item));
+    }
+    ASSERT_TRUE(append(log, std::move(batch)).ok());
+  }
+  const auto same = [](const Record& a, const Record& b) {
+    return a.seq == b.seq && a.kind == b.kind && a.id == b.id && a.patient_id == b.patient_id &&
+           a.code == b.code && a.effective_time == b.effective_time && a.payload == b.payload &&
+           a.appended_at == b.appended_at && a.trace == b.trace;
+  };
+  std::vector<Record> handed_back;
+  std::size_t steps = 0;
+  for (std::uint64_t after = 0;; ++steps) {
+    const std::size_t max = 1 + steps % 9;  // rounds of varying size: more and fewer than handed back
+    const std::vector<Record> expected = log.read(after, max);
+    if (steps % 4 == 3) {  // and now and then extra records with stale contents
+      handed_back.push_back(Record{99, RecordKind::questionnaire_response, std::string(80, 's'), "P-stale",
+                                   "stale", at_ms(1), std::string(500, 's'), at_ms(2), std::string(60, 't')});
+    }
+    std::vector<Record> got = log.read_reusing(after, max, std::move(handed_back));
+    ASSERT_EQ(got.size(), expected.size()) << "after " << after;
+    for (std::size_t k = 0; k < got.size(); ++k)
+      EXPECT_TRUE(same(got[k], expected[k])) << "seq " << expected[k].seq;
+    if (got.empty()) break;
+    after = got.back().seq;
+    handed_back = std::move(got);
+  }
+  EXPECT_GT(steps, 20u);
+}
+
 TEST_F(SegmentLogTest, CorruptionBeforeTheNewestSegmentStopsStartUpNamingTheSegment) {
   auto o = options();
   o.segment_bytes = 512;

@@ -73,8 +73,9 @@ ScanEnd scan(int fd, std::uint64_t from, std::uint64_t to, Fn&& fn, std::size_t 
   std::string buf;
   std::uint64_t pos = from;  // file offset of buf[0]
   std::size_t used = 0;      // bytes of buf already decoded
+  DecodedFrame f;            // one for the whole scan: fn may leave it strings with capacity
   for (;;) {
-    DecodedFrame f = segment::decode_frame(std::span<const char>(buf.data() + used, buf.size() - used));
+    segment::decode_frame(std::span<const char>(buf.data() + used, buf.size() - used), f);
     if (f.status == DecodeStatus::ok) {
       const std::uint64_t at = pos + used;
       used += f.size;
@@ -510,18 +511,20 @@ std::shared_ptr<SegmentStore::Segment> SegmentStore::segment_of(std::uint64_t se
   return it == segments_.begin() ? nullptr : *std::prev(it);
 }
 
-std::vector<Record> SegmentStore::read(std::uint64_t after_seq, std::size_t max) const {
-  return read_impl(after_seq, max, true);
+std::vector<Record> SegmentStore::read(std::uint64_t after_seq, std::size_t max,
+                                       std::vector<Record> recycled) const {
+  return read_impl(after_seq, max, true, std::move(recycled));
 }
 
 std::optional<Record> SegmentStore::read_one(std::uint64_t seq) const {
   if (seq == 0) return std::nullopt;
-  std::vector<Record> one = read_impl(seq - 1, 1, false);
+  std::vector<Record> one = read_impl(seq - 1, 1, false, {});
   if (one.empty()) return std::nullopt;
   return std::move(one.front());
 }
 
-std::vector<Record> SegmentStore::read_impl(std::uint64_t after_seq, std::size_t max, bool use_hint) const {
+std::vector<Record> SegmentStore::read_impl(std::uint64_t after_seq, std::size_t max, bool use_hint,
+                                            std::vector<Record> recycled) const {
   struct Part {
     std::shared_ptr<Segment> segment;
     std::shared_ptr<FileHandle> file;  // null: open when reached (sealed)
@@ -555,18 +558,28 @@ std::vector<Record> SegmentStore::read_impl(std::uint64_t after_seq, std::size_t
     }
   }
 
-  std::vector<Record> out;
+  // The first n of `out` are this read's; the rest, records handed back, are swapped into the
+  // scan's frame one by one, so that each decode writes into strings that already have room.
+  std::vector<Record> out = std::move(recycled);
+  std::size_t n = 0;
   std::shared_ptr<Segment> stop_segment;
   std::uint64_t stop_offset = 0;
-  for (std::size_t i = 0; i < parts.size() && out.size() < max; ++i) {
+  for (std::size_t i = 0; i < parts.size() && n < max; ++i) {
     const auto& [seg, open_file, end] = parts[i];
     const std::shared_ptr<FileHandle> file = open_file ? open_file : open_sealed(*seg);
     const std::uint64_t start = i == 0 ? from : segment::kHeaderSize;
     const ScanEnd e = scan(
         file->fd, start, end,
         [&](DecodedFrame& f, std::uint64_t) {
-          if (f.record.seq > after_seq) out.push_back(std::move(f.record));
-          return out.size() < max;
+          if (f.record.seq > after_seq) {
+            if (n < out.size()) {
+              std::swap(out[n], f.record);
+            } else {
+              out.push_back(std::move(f.record));
+            }
+            ++n;
+          }
+          return n < max;
         },
         max == 1 ? kSmallChunk : kChunk);
     if (e.status != DecodeStatus::ok) {
@@ -576,6 +589,7 @@ std::vector<Record> SegmentStore::read_impl(std::uint64_t after_seq, std::size_t
     stop_segment = seg;
     stop_offset = e.offset;
   }
+  out.resize(n);
   if (use_hint && !out.empty()) {
     std::lock_guard hint_lock(hint_mutex_);
     hint_ = Hint{out.back().seq + 1, stop_segment, stop_offset};

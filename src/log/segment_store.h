@@ -105,7 +105,8 @@ class SegmentStore {
   void wait_for_spare_for_test();
 
   // Records with seq > after_seq, in order, at most max. Throws std::runtime_error on read errors.
-  std::vector<Record> read(std::uint64_t after_seq, std::size_t max) const;
+  // `recycled`: records the caller is done with, whose strings the read reuses (Log::read).
+  std::vector<Record> read(std::uint64_t after_seq, std::size_t max, std::vector<Record> recycled = {}) const;
   // The record `seq`, or nullopt past the end. Unlike read(), leaves the sequential-read hint alone.
   std::optional<Record> read_one(std::uint64_t seq) const;
   // The newest record of `patient_id` (seq 0 when none).
@@ -136,7 +137,8 @@ class SegmentStore {
   // Writes the summary of `seg`, sealed, whose last record is last_seq_ (log/segment_summary.h);
   // on failure leaves none.
   void write_summary(const Segment& seg) const;
-  std::vector<Record> read_impl(std::uint64_t after_seq, std::size_t max, bool use_hint) const;
+  std::vector<Record> read_impl(std::uint64_t after_seq, std::size_t max, bool use_hint,
+                                std::vector<Record> recycled) const;
   void open_new_segment(std::uint64_t first_seq);
   [[nodiscard]] std::shared_ptr<Segment> segment_of(std::uint64_t seq) const;  // lock held
   bool sync(int fd) const;

@@ -17,12 +17,13 @@ namespace {
 
 using detail::Task;
 
+// `record` must stay as it is until the round has finished (finish_round()).
 void dispatch(const std::vector<std::unique_ptr<detail::Worker>>& workers, Task::Kind kind,
-              log::Record record) {
+              const log::Record& record) {
   detail::Worker& worker = *workers[partition_of(record.patient_id, workers.size())];
   Task task;
   task.kind = kind;
-  task.record = std::move(record);
+  task.record = &record;
   worker.post(std::move(task));
 }
 
@@ -162,14 +163,21 @@ void Processor::run_consumer() {
         if (!commit_pending() || !scan_missing_data()) break;
         continue;
       }
+      // The previous round's records go back to the log, which decodes into their strings.
       std::vector<log::Record> records;
-      if (!retrying("read the intake log", [&] { records = log_.read(read_to_, options_.batch); })) break;
+      if (!retrying("read the intake log", [&] {
+            records = log_.read_reusing(read_to_, options_.batch, std::move(done_records_));
+          })) {
+        break;
+      }
       if (records.empty()) {
         if (!wait_or_flush()) break;
         continue;
       }
       quiet_since_.reset();
-      if (!run_round(std::move(records))) break;
+      const bool ok = run_round(records);
+      done_records_ = std::move(records);
+      if (!ok) break;
     }
     // A clean stop stores the deferred position too, so that a restart replays nothing.
     commit_pending();
@@ -201,19 +209,19 @@ void Processor::warm_up(std::uint64_t position) {
     const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(options_.batch, position - from));
     if (!retrying("read the intake log for warm-up", [&] { records = log_.read(from, want); })) break;
     if (records.empty()) break;  // the log ends before the position (warned about in load_position)
-    for (auto& record : records) {
+    for (const auto& record : records) {
       if (record.seq > position) {
         from = position;
         break;
       }
       from = record.seq;
-      dispatch(workers_, Task::Kind::warmup_record, std::move(record));
+      dispatch(workers_, Task::Kind::warmup_record, record);
     }
+    finish_round();  // warm-up raises nothing; this waits until the workers are done with `records`
   }
-  finish_round();  // warm-up raises nothing; this only waits until the state is in place
 }
 
-bool Processor::run_round(std::vector<log::Record> records) {
+bool Processor::run_round(const std::vector<log::Record>& records) {
   if (pending_.records == 0) pending_.first_seq = records.front().seq;
   pending_.last_seq = records.back().seq;
   pending_.records += records.size();
@@ -221,12 +229,12 @@ bool Processor::run_round(std::vector<log::Record> records) {
   pending_appended_ = records.back().appended_at;
   detail::AppendedRuns appended;
   const bool inline_round = count <= options_.inline_round_records;  // see Small rounds in the header
-  for (auto& record : records) {
+  for (const auto& record : records) {
     if (metrics_) appended.add(record.appended_at);
     if (inline_round) {
       workers_[partition_of(record.patient_id, workers_.size())]->process_between_rounds(record);
     } else {
-      dispatch(workers_, Task::Kind::record, std::move(record));
+      dispatch(workers_, Task::Kind::record, record);
     }
   }
   Findings findings = inline_round ? collect_findings() : finish_round();

@@ -208,7 +208,8 @@ class Processor {
   void run_consumer();
   std::optional<std::uint64_t> load_position();
   void warm_up(std::uint64_t position);
-  bool run_round(std::vector<log::Record> records);
+  // Waits for the workers before it returns: `records` may be reused after it.
+  bool run_round(const std::vector<log::Record>& records);
   // Stores the pending findings with the position of every round processed since the last commit
   // (pending_), then publishes it; true at once when nothing is pending. False when stop() came
   // first.
@@ -253,6 +254,9 @@ class Processor {
   std::chrono::steady_clock::time_point last_commit_{};  // real time: the linger is a wait
   std::optional<std::chrono::steady_clock::time_point> quiet_since_;  // real time: a wait, like idle_wait
   TimePoint next_scan_{};
+  // The last round's records, handed back to the next read to decode into (Log::read_reusing):
+  // a fresh id, payload and traceparent string per record were most of the consumer's allocations.
+  std::vector<log::Record> done_records_;
   TimePoint monitoring_since_{};  // clock time of start(): the never-sent patients' earliest baseline
 
   std::mutex stop_mu_;

@@ -74,10 +74,10 @@ void Worker::run() {
     Task task = queue_.pop();
     switch (task.kind) {
       case Task::Kind::record:
-        process_live(task.record);
+        process_live(*task.record);
         break;
       case Task::Kind::warmup_record:
-        process(task.record, /*live=*/false);
+        process(*task.record, /*live=*/false);
         break;
       case Task::Kind::missing_scan:
         scan(task.now, task.monitoring_since);

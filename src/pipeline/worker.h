@@ -58,7 +58,9 @@ struct Task {
     exit,           // leave the thread
   };
   Kind kind = Kind::record;
-  log::Record record;
+  // record, warmup_record: owned by the consumer, which keeps it unchanged until the round's
+  // end_round (Processor::finish_round), and then reuses its strings for the next read.
+  const log::Record* record = nullptr;
   TimePoint now{};
   TimePoint monitoring_since{};  // missing_scan: when the processor started (see Worker::scan)
   std::latch* round_done = nullptr;
