@@ -263,9 +263,10 @@ boost::asio::awaitable<std::optional<http::Response>> post_questionnaire_respons
                             {{"errors", to_json(errs)}});
   }
   Submission sub;
-  sub.items.push_back(log::AppendItem{log::RecordKind::questionnaire_response, response.id,
-                                      response.patient_id, response.questionnaire_id, response.authored,
-                                      domain::encode(response), ctx.traceparent});
+  std::string payload = domain::encode(response);  // first: the item then takes the response's strings
+  sub.items.push_back(log::AppendItem{log::RecordKind::questionnaire_response, std::move(response.id),
+                                      std::move(response.patient_id), std::move(response.questionnaire_id),
+                                      response.authored, std::move(payload), ctx.traceparent});
   auto answer = co_await store(deps, options, ctx, std::move(sub));
   co_return answer;
 }
