@@ -116,8 +116,10 @@ class Log {
   // read(), handing back records the caller is done with (a previous read's): an implementation
   // may decode into their strings instead of allocating new ones, as a consumer reading every
   // round wants. The contents of `recycled` do not matter; only the result does.
-  virtual std::vector<Record> read_reusing(std::uint64_t after_seq, std::size_t max,
-                                           std::vector<Record> /*recycled*/) {
+  // The default ignores them. (By value: an override takes them over.)
+  virtual std::vector<Record> read_reusing(
+      std::uint64_t after_seq, std::size_t max,
+      std::vector<Record> /*recycled*/) {  // NOLINT(performance-unnecessary-value-param)
     return read(after_seq, max);
   }
 

@@ -24,7 +24,7 @@ void dispatch(const std::vector<std::unique_ptr<detail::Worker>>& workers, Task:
   Task task;
   task.kind = kind;
   task.record = &record;
-  worker.post(std::move(task));
+  worker.post(task);
 }
 
 void raise_max(std::atomic<std::int64_t>& max, std::int64_t value) {
@@ -319,7 +319,7 @@ bool Processor::scan_missing_data() {
     task.kind = Task::Kind::missing_scan;
     task.now = now;
     task.monitoring_since = monitoring_since_;
-    worker->post(std::move(task));
+    worker->post(task);
   }
   const Findings findings = finish_round();
   next_scan_ = now + options_.missing_data_scan;
@@ -342,7 +342,7 @@ Processor::Findings Processor::finish_round() {
     Task task;
     task.kind = Task::Kind::end_round;
     task.round_done = &done;
-    worker->post(std::move(task));
+    worker->post(task);
   }
   done.wait();
   return collect_findings();
@@ -396,7 +396,7 @@ void Processor::shut_down_workers() {
   for (auto& worker : workers_) {
     Task task;
     task.kind = Task::Kind::exit;
-    worker->post(std::move(task));
+    worker->post(task);
   }
 }
 

@@ -21,7 +21,7 @@ class StoreError : public std::runtime_error {
     unavailable,         // the storage failed or is not configured for this call: 503
   };
 
-  StoreError(Code code, std::string message) : std::runtime_error(std::move(message)), code_(code) {}
+  StoreError(Code code, const std::string& message) : std::runtime_error(message), code_(code) {}
 
   [[nodiscard]] Code code() const { return code_; }
 
