@@ -17,8 +17,9 @@
 // that: growing (doubling, and moving every entry) stalled the log writer, and every
 // acknowledgement behind it, for 35 ms as the window filled past 786,432 ids (docs/benchmarks.md,
 // 2026-12-06 late). Touching a page costs a page fault, once, when an id first lands in it; the
-// resident size grows with use up to slot_count() * 16 bytes. Only an insert past 3/4 of the
-// reserved slots doubles them.
+// resident size grows with use up to slot_count() * 16 bytes. A table of 2 MiB or more asks for
+// transparent huge pages (resize()), and then a few hundred ids make it all resident. Only an
+// insert past 3/4 of the reserved slots doubles them.
 //
 // Thread safety: none.
 #include <cstddef>
