@@ -12,6 +12,7 @@
 #include "app/registry_import.h"
 #include "app/span_export.h"
 #include "app/store_factory.h"
+#include "common/sched_slice.h"
 #include "common/thread_name.h"
 #include "common/ticker.h"
 #include "domain/validate.h"
@@ -81,6 +82,7 @@ Node::Node(const config::Config& config, const Clock& clock) : config_(config), 
       o.max_group_items = config_.intake.max_group_items;
       o.clock = &clock_;
       o.metrics = &metrics_;
+      o.writer_slice = std::chrono::microseconds(config_.server.latency_slice_us);
       auto sqlite = std::make_unique<log::SqliteLog>(dir / "intake.db", o);
       observations_ = sqlite.get();
       return sqlite;
@@ -90,6 +92,7 @@ Node::Node(const config::Config& config, const Clock& clock) : config_(config), 
     o.max_group_items = config_.intake.max_group_items;
     o.clock = &clock_;
     o.metrics = &metrics_;
+    o.writer_slice = std::chrono::microseconds(config_.server.latency_slice_us);
     o.dedupe_window = config_.storage.dedupe_window;
     o.dedupe_max_ids = config_.storage.dedupe_max_ids;
     o.max_future_skew = domain::kMaxFutureSkew;
@@ -130,6 +133,12 @@ Node::Node(const config::Config& config, const Clock& clock) : config_(config), 
   server_options.read_timeout = config_.server.read_timeout;
   server_options.idle_timeout = config_.server.idle_timeout;
   server_options.shutdown_grace = config_.server.shutdown_grace;
+  server_options.latency_slice = std::chrono::microseconds(config_.server.latency_slice_us);
+  if (config_.server.latency_slice_us != 0 && !this_thread_slice()) {  // the log writer asked already
+    spdlog::info(
+        "server.latency_slice_us: this kernel has no per-thread scheduler slices (Linux 6.12 or later); "
+        "the network threads and the log writer run with the default slice");
+  }
   try {
     server_ = std::make_unique<http::Server>(server_options, router_, &gateway_->chain());
   } catch (const std::exception& e) {

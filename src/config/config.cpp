@@ -20,7 +20,8 @@ using std::chrono::milliseconds;
 
 void read_server(const Reader& r, const YAML::Node& node, ServerConfig& c) {
   r.section(node, "server",
-            {"listen", "io_threads", "max_body_bytes", "read_timeout", "idle_timeout", "shutdown_grace"},
+            {"listen", "io_threads", "max_body_bytes", "read_timeout", "idle_timeout", "shutdown_grace",
+             "latency_slice_us"},
             [&](const std::string& k, const YAML::Node& v) {
               if (k == "listen") {
                 const auto text = r.string(v, "server.listen");
@@ -47,6 +48,14 @@ void read_server(const Reader& r, const YAML::Node& node, ServerConfig& c) {
                 c.idle_timeout = r.duration(v, "server.idle_timeout", milliseconds(10), kMaxDuration);
               } else if (k == "shutdown_grace") {
                 c.shutdown_grace = r.duration(v, "server.shutdown_grace", milliseconds(0), kMaxDuration);
+              } else if (k == "latency_slice_us") {
+                c.latency_slice_us = r.integer<unsigned>(v, "server.latency_slice_us", 0, 100'000);
+                // The kernel's range (it would clamp 1-99 to 100 silently): say so instead.
+                if (c.latency_slice_us != 0 && c.latency_slice_us < 100) {
+                  r.fail(v, fmt::format("'server.latency_slice_us' must be 0 (the kernel's default) or "
+                                        "100-100000, got {}",
+                                        c.latency_slice_us));
+                }
               }
             });
 }

@@ -23,6 +23,9 @@ struct ServerConfig {
   std::chrono::milliseconds read_timeout{30'000};    // to read one whole request once it started
   std::chrono::milliseconds idle_timeout{60'000};    // keep-alive connection with no request
   std::chrono::milliseconds shutdown_grace{10'000};  // in-flight requests get this long on SIGTERM
+  // Scheduler slice of the network threads and the log writer, in microseconds (common/sched_slice.h,
+  // Linux 6.12+): 0 keeps the kernel's default, else 100–100000.
+  unsigned latency_slice_us = 100;
 };
 
 struct StorageConfig {

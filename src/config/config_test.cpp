@@ -28,7 +28,8 @@ TEST(Config, EmptyDocumentKeepsDefaults) {
 
 TEST(Config, ReadsEverySection) {
   const auto c = load_string(R"(
-server: {listen: "0.0.0.0:0", io_threads: 3, max_body_bytes: 2048, read_timeout: 5s, idle_timeout: 1m, shutdown_grace: 250ms}
+server: {listen: "0.0.0.0:0", io_threads: 3, max_body_bytes: 2048, read_timeout: 5s, idle_timeout: 1m, shutdown_grace: 250ms,
+         latency_slice_us: 250}
 storage: {data_dir: /tmp/x, blocking_threads: 4, log_engine: sqlite, dedupe_window: 2m, dedupe_max_ids: 5000}
 logging: {level: debug, format: text}
 intake: {max_batch: 10, queue_capacity: 100, max_group_items: 50, retry_after: 2s}
@@ -43,6 +44,7 @@ trial: {protocol_file: t.yaml}
   EXPECT_EQ(c.server.read_timeout, std::chrono::seconds(5));
   EXPECT_EQ(c.server.idle_timeout, std::chrono::minutes(1));
   EXPECT_EQ(c.server.shutdown_grace, std::chrono::milliseconds(250));
+  EXPECT_EQ(c.server.latency_slice_us, 250u);
   EXPECT_EQ(c.storage.data_dir, "/tmp/x");
   EXPECT_EQ(c.storage.log_engine, "sqlite");
   EXPECT_EQ(c.storage.dedupe_window, std::chrono::minutes(2));
@@ -56,9 +58,10 @@ trial: {protocol_file: t.yaml}
 }
 
 TEST(Config, UnknownKeyNamesFileLineAndKey) {
-  EXPECT_EQ(error_of("server:\n  listen: 127.0.0.1:1\n  max_body: 5\n"),
-            "vigil.yaml:3:3: unknown key 'server.max_body' (known: idle_timeout, io_threads, listen, "
-            "max_body_bytes, read_timeout, shutdown_grace)");
+  EXPECT_EQ(
+      error_of("server:\n  listen: 127.0.0.1:1\n  max_body: 5\n"),
+      "vigil.yaml:3:3: unknown key 'server.max_body' (known: idle_timeout, io_threads, latency_slice_us, "
+      "listen, max_body_bytes, read_timeout, shutdown_grace)");
   EXPECT_THAT(error_of("servr: {}\n"), HasSubstr("vigil.yaml:1:1: unknown key 'servr'"));
 }
 
@@ -68,6 +71,11 @@ TEST(Config, BadValuesAreRejectedWithAReason) {
   EXPECT_THAT(error_of("server: {io_threads: many}"), HasSubstr("'server.io_threads' must be an integer"));
   EXPECT_THAT(error_of("server: {listen: nohost}"), HasSubstr("'server.listen' must be HOST:PORT"));
   EXPECT_THAT(error_of("server: {listen: 'h:70000'}"), HasSubstr("port must be 0-65535"));
+  EXPECT_THAT(error_of("server: {latency_slice_us: 50}"),
+              HasSubstr("'server.latency_slice_us' must be 0 (the kernel's default) or 100-100000, got 50"));
+  EXPECT_THAT(error_of("server: {latency_slice_us: 100001}"),
+              HasSubstr("'server.latency_slice_us' must be between 0 and 100000, got 100001"));
+  EXPECT_EQ(load_string("server: {latency_slice_us: 0}", "vigil.yaml").server.latency_slice_us, 0u);
   EXPECT_THAT(error_of("server: {read_timeout: soon}"), HasSubstr("must be a duration"));
   EXPECT_THAT(error_of("server: {read_timeout: -5s}"), HasSubstr("must be a duration"));
   EXPECT_THAT(error_of("logging: {level: loud}"), HasSubstr("'logging.level' must be one of"));
@@ -134,6 +142,7 @@ TEST(ShippedConfig, EtcVigilYamlLoadsAndMatchesTheDefaults) {
   EXPECT_EQ(shipped.server.io_threads, defaults.server.io_threads);
   EXPECT_EQ(shipped.server.max_body_bytes, defaults.server.max_body_bytes);
   EXPECT_EQ(shipped.server.shutdown_grace, defaults.server.shutdown_grace);
+  EXPECT_EQ(shipped.server.latency_slice_us, defaults.server.latency_slice_us);
   EXPECT_EQ(shipped.storage.data_dir, defaults.storage.data_dir);
   EXPECT_EQ(shipped.storage.log_engine, defaults.storage.log_engine);
   EXPECT_EQ(shipped.storage.dedupe_window, defaults.storage.dedupe_window);

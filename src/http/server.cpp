@@ -19,6 +19,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "common/sched_slice.h"
 #include "common/thread_name.h"
 #include "http/deadline.h"
 #include "http/problem.h"
@@ -109,6 +110,8 @@ void Server::start() {
     work_.push_back(asio::make_work_guard(*contexts_[i]));
     threads_.emplace_back([this, i] {
       name_this_thread("vigil-io-" + std::to_string(i));
+      // Best effort: a kernel without custom slices runs the thread as before (app/node.cpp says so).
+      if (options_.latency_slice.count() != 0) (void)set_this_thread_slice(options_.latency_slice);
       contexts_[i]->run();
     });
   }

@@ -22,6 +22,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/parser.hpp>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <list>
@@ -48,6 +49,9 @@ struct ServerOptions {
   // the pending connection stays in the listen backlog meanwhile, where retrying at once would
   // fail again at once and spin a core.
   std::chrono::milliseconds accept_retry{100};
+  // Scheduler slice each network thread asks for (common/sched_slice.h): a short one lets a thread
+  // woken by a socket run sooner on a busy machine. Zero: the kernel's default.
+  std::chrono::microseconds latency_slice{0};
 };
 
 class ServerError : public std::runtime_error {

@@ -16,6 +16,8 @@
 #include <thread>
 #include <vector>
 
+#include "common/sched_slice.h"
+#include "common/threads_for_test.h"
 #include "http/problem.h"
 #include "http/test_client.h"
 
@@ -241,6 +243,33 @@ TEST_F(ServerTest, IdleConnectionIsClosedAfterTimeout) {
   TestClient c(server_->port());
   EXPECT_EQ(c.get("/hello").result(), Status::ok);
   EXPECT_TRUE(c.closed_by_server());  // waits on the server's close, not on a sleep
+}
+
+TEST_F(ServerTest, NetworkThreadsRunWithTheConfiguredSchedulerSlice) {
+  ServerOptions o;
+  o.io_threads = 2;
+  o.latency_slice = std::chrono::microseconds(300);
+  start(o);
+  // Connections go to the threads in turn, and a thread asks for its slice before it serves
+  // anything: once each of four connections was answered, both threads have asked.
+  std::vector<std::unique_ptr<TestClient>> clients;
+  for (int i = 0; i < 4; ++i) {
+    clients.push_back(std::make_unique<TestClient>(server_->port()));
+    ASSERT_EQ(clients.back()->get("/hello").result(), Status::ok);
+  }
+  const std::vector<int> io = test::thread_ids_named("vigil-io-");
+  ASSERT_EQ(io.size(), 2u);
+  const bool supported = this_thread_slice().has_value();  // Linux 6.12 or later
+  for (const int tid : io) {
+    if (supported) {
+      EXPECT_EQ(slice_of_thread(tid), std::chrono::nanoseconds(std::chrono::microseconds(300)))
+          << "thread " << tid;
+    } else {
+      EXPECT_EQ(slice_of_thread(tid), std::nullopt) << "thread " << tid;
+    }
+  }
+  EXPECT_NE(this_thread_slice(),
+            std::chrono::nanoseconds(std::chrono::microseconds(300)));  // not the caller's
 }
 
 TEST_F(ServerTest, OccupiedPortFailsWithOneLine) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "common/sched_slice.h"
 #include "common/thread_name.h"
 #include "log/log_metrics.h"
 
@@ -46,6 +47,8 @@ GroupCommitter::~GroupCommitter() {
 void GroupCommitter::start() {
   thread_ = std::thread([this] {
     name_this_thread("vigil-log");
+    if (options_.writer_slice.count() != 0)
+      (void)set_this_thread_slice(options_.writer_slice);  // best effort
     run_writer();
   });
 }

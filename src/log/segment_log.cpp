@@ -35,11 +35,11 @@ SegmentLog::SegmentLog(const std::filesystem::path& dir, SegmentLogOptions optio
       dedupe_->insert(DedupeWindow::hash(r.id), r.seq, r.appended_at);
     }
   });
-  committer_ =
-      std::make_unique<GroupCommitter>(static_cast<GroupWriter&>(*this),
-                                       GroupCommitOptions{options_.max_queued_items, options_.max_group_items,
-                                                          options_.clock, options_.ticker, options_.metrics},
-                                       store_->last_seq());
+  committer_ = std::make_unique<GroupCommitter>(
+      static_cast<GroupWriter&>(*this),
+      GroupCommitOptions{options_.max_queued_items, options_.max_group_items, options_.clock, options_.ticker,
+                         options_.metrics, options_.writer_slice},
+      store_->last_seq());
   committer_->start();
 }
 

@@ -21,6 +21,7 @@
 //
 // Thread safety: every member function may be called from any thread concurrently (Log's
 // contract); the indexes are owned by the writer thread or guarded inside the store.
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -42,6 +43,7 @@ struct SegmentLogOptions {
   const Clock* clock = nullptr;                       // stamps appended_at; null: system clock
   const Ticker* ticker = nullptr;                     // latencies; null: SteadyTicker
   observability::MetricsRegistry* metrics = nullptr;  // log/group_commit.h's series; null: none
+  std::chrono::microseconds writer_slice{0};          // GroupCommitOptions::writer_slice
   std::size_t segment_bytes = 64u << 20;              // a new segment file past this size
   std::size_t zero_ahead_bytes = 1u << 20;            // log/segment_store.h, "Zeroed ahead"; 0: off
   Duration dedupe_window = std::chrono::minutes(15);

@@ -12,6 +12,8 @@
 #include <fstream>
 #include <set>
 
+#include "common/sched_slice.h"
+#include "common/threads_for_test.h"
 #include "log/log_test_util.h"
 
 namespace vigil::log {
@@ -351,6 +353,21 @@ TEST_F(SegmentLogTest, CorruptionBeforeTheNewestSegmentStopsStartUpNamingTheSegm
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find(segs[1].filename().string()), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("corrupt"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(SegmentLogTest, TheWriterThreadRunsWithTheConfiguredSchedulerSlice) {
+  auto o = options();
+  o.writer_slice = std::chrono::microseconds(400);
+  SegmentLog log(dir(), o);
+  // The writer asks for its slice before it takes any group: once one is durable, it has asked.
+  ASSERT_TRUE(append(log, {observation("slice-1")}).ok());
+  const std::vector<int> writers = test::thread_ids_named("vigil-log");
+  ASSERT_EQ(writers.size(), 1u);
+  if (this_thread_slice().has_value()) {  // Linux 6.12 or later
+    EXPECT_EQ(slice_of_thread(writers.front()), std::chrono::nanoseconds(std::chrono::microseconds(400)));
+  } else {
+    EXPECT_EQ(slice_of_thread(writers.front()), std::nullopt);
   }
 }
 

@@ -16,7 +16,7 @@ SqliteLog::SqliteLog(const std::filesystem::path& file, SqliteLogOptions options
       committer_(std::make_unique<GroupCommitter>(
           static_cast<GroupWriter&>(*this),
           GroupCommitOptions{options_.max_queued_items, options_.max_group_items, options_.clock,
-                             options_.ticker, options_.metrics},
+                             options_.ticker, options_.metrics, options_.writer_slice},
           writer_->last_seq())) {
   committer_->start();
 }

@@ -22,6 +22,7 @@
 // of an older schema are migrated when opened (log/sqlite_writer.h).
 //
 // Metrics (SqliteLogOptions::metrics): the group-commit series of log/group_commit.h.
+#include <chrono>
 #include <cstddef>
 #include <filesystem>
 #include <functional>
@@ -55,6 +56,8 @@ struct SqliteLogOptions {
   // per registry: the scrape-time gauges can be registered once, so a second log on the same
   // registry makes the constructor throw std::invalid_argument.
   observability::MetricsRegistry* metrics = nullptr;
+  // The writer thread's scheduler slice (GroupCommitOptions::writer_slice); zero: the kernel's default.
+  std::chrono::microseconds writer_slice{0};
   // The background checkpointer copies the WAL into the database file once this many frames
   // (4 KiB pages) were appended since its last checkpoint; 0 turns it off. Larger: fewer checkpoints
   // and fewer copies of pages that every group rewrites (index pages), but a larger WAL for readers
