@@ -46,7 +46,7 @@ bool has_slices(const sched_attr& attr) {
 }  // namespace
 
 std::optional<std::chrono::nanoseconds> slice_of_thread(int tid) {
-  sched_attr attr;
+  sched_attr attr{};
   if (!read_attr(attr, tid) || !has_slices(attr)) return std::nullopt;
   return std::chrono::nanoseconds(attr.sched_runtime);
 }
@@ -57,7 +57,7 @@ std::optional<std::chrono::nanoseconds> this_thread_slice() {
 
 bool set_this_thread_slice(std::chrono::microseconds slice) {
   if (slice.count() != 0 && (slice < kMinSlice || slice > kMaxSlice)) return false;
-  sched_attr current;
+  sched_attr current{};
   if (!read_attr(current) || !has_slices(current)) return false;
   sched_attr wanted{};
   wanted.size = sizeof wanted;

@@ -41,7 +41,8 @@ void read_server(const Reader& r, const YAML::Node& node, ServerConfig& c) {
               } else if (k == "io_threads") {
                 c.io_threads = r.integer<unsigned>(v, "server.io_threads", 1, 256);
               } else if (k == "max_body_bytes") {
-                c.max_body_bytes = r.integer<std::size_t>(v, "server.max_body_bytes", 1024, 64 * 1024 * 1024);
+                c.max_body_bytes =
+                    r.integer<std::size_t>(v, "server.max_body_bytes", 1024, std::size_t{64} * 1024 * 1024);
               } else if (k == "read_timeout") {
                 c.read_timeout = r.duration(v, "server.read_timeout", milliseconds(10), kMaxDuration);
               } else if (k == "idle_timeout") {

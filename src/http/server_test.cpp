@@ -54,7 +54,8 @@ class ServerTest : public ::testing::Test {
     router_.add(Verb::get, "/big", [](RequestContext&) -> asio::awaitable<std::optional<Response>> {
       std::string body(kBigBody, 'b');
       for (std::size_t i = 0; i < body.size(); i += 4096) body[i] = static_cast<char>('0' + (i / 4096) % 10);
-      co_return text(std::move(body));
+      // The analyzer follows the coroutine frame's copy of the body as if it were moved twice.
+      co_return text(std::move(body));  // NOLINT(clang-analyzer-cplusplus.Move)
     });
     // Blocks until the test releases it: an in-flight request during shutdown.
     router_.add(Verb::get, "/slow", [this](RequestContext& ctx) -> asio::awaitable<std::optional<Response>> {
@@ -68,7 +69,7 @@ class ServerTest : public ::testing::Test {
     });
   }
 
-  void start(ServerOptions opts = {}) {
+  void start(const ServerOptions& opts = {}) {
     server_ = std::make_unique<Server>(opts, router_);
     server_->start();
   }

@@ -10,6 +10,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -66,7 +67,7 @@ class TestClient {
   Res read() {
     Res res;
     boost::beast::http::response_parser<boost::beast::http::string_body> parser;
-    parser.body_limit(64 * 1024 * 1024);
+    parser.body_limit(std::uint64_t{64} * 1024 * 1024);
     stream_.expires_after(std::chrono::seconds(30));
     boost::beast::http::read(stream_, buffer_, parser);
     return parser.release();
