@@ -136,8 +136,10 @@ Node::Node(const config::Config& config, const Clock& clock) : config_(config), 
   server_options.latency_slice = std::chrono::microseconds(config_.server.latency_slice_us);
   if (config_.server.latency_slice_us != 0 && !this_thread_slice()) {  // the log writer asked already
     spdlog::info(
-        "server.latency_slice_us: this kernel has no per-thread scheduler slices (Linux 6.12 or later); "
-        "the network threads and the log writer run with the default slice");
+        "server.latency_slice_us: no per-thread scheduler slices here (they need Linux 6.12 or later, and "
+        "the "
+        "SCHED_OTHER or SCHED_BATCH policy); the network threads and the log writer run with the default "
+        "slice");
   }
   try {
     server_ = std::make_unique<http::Server>(server_options, router_, &gateway_->chain());

@@ -5,13 +5,13 @@
 // eligible time plus its slice (weighted), and the earliest deadline runs next. Since Linux 6.12 a
 // thread may ask for its own slice (sched_setattr's sched_runtime under SCHED_OTHER/SCHED_BATCH,
 // clamped by the kernel to 0.1–100 ms; the default grows with the logarithm of the CPUs: 1.4 ms on
-// 2 CPUs with Linux 6.18). A thread with a short slice gets an earlier deadline when it wakes, so it runs
-// sooner after its wake-up, and is preempted sooner when it runs long. That is the trade wanted for
+// 2 CPUs with Linux 6.18). A thread with a short slice gets an earlier deadline when it wakes, so it
+// runs sooner after its wake-up, and is preempted sooner when it runs long. That is the trade wanted for
 // threads that mostly wait and then hold up others (the network threads, the log writer), and not
 // for those that crunch (the pipeline). No privilege is needed: it changes no priority or weight.
 //
-// Thread safety: each function acts on the calling thread only. Errors: none thrown; a kernel that
-// has no custom slices, or refuses one, leaves the thread as it was.
+// Thread safety: set_this_thread_slice changes the calling thread only; the readers only read.
+// Errors: none thrown; a kernel that has no custom slices, or refuses one, leaves the thread as it was.
 #include <chrono>
 #include <optional>
 
