@@ -1,6 +1,18 @@
-# Sourced by scripts/bench.sh and scripts/cpu-per-record.sh: the one place that knows how a
-# benchmarked `vigil serve` is configured, so that every figure in docs/benchmarks.md comes from
-# the same server set-up.
+# Sourced by scripts/bench.sh, scripts/cpu-per-record.sh and scripts/disk-share.sh: the one place
+# that knows how a benchmarked `vigil serve` is configured, so that every figure in
+# docs/benchmarks.md comes from the same server set-up.
+
+# bench_free_port: prints a port nobody listens on now. (A race with another process is possible
+# but harmless: the server would fail to bind and the caller's health check reports it.)
+bench_free_port() {
+  local port
+  for _ in $(seq 1 200); do
+    port=$((20000 + RANDOM % 40000))
+    if [[ -z $(ss -Htln "sport = :$port") ]]; then echo "$port"; return 0; fi
+  done
+  echo "no free port found" >&2
+  return 1
+}
 #
 # bench_vigil_config PORT DIR REPO: prints the configuration of a server listening on
 # 127.0.0.1:PORT with its data under DIR/data and its signing secret in DIR/jwt.key.

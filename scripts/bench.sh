@@ -80,17 +80,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# A port nobody listens on now. (A race with another process is possible but harmless: the
-# server would fail to bind and the health check below reports it.)
-free_port() {
-  local port
-  for _ in $(seq 1 200); do
-    port=$((20000 + RANDOM % 40000))
-    if [[ -z $(ss -Htln "sport = :$port") ]]; then echo "$port"; return 0; fi
-  done
-  echo "bench.sh: no free port found" >&2
-  return 1
-}
 
 # wait_healthy NAME URL PID: until GET URL/healthz answers 200, for at most 30 s.
 wait_healthy() {
@@ -165,7 +154,7 @@ declare -A url
 targets=()
 launch() {  # launch NAME: start_NAME on a free port, then wait until it is healthy
   local name=$1 port
-  port=$(free_port)
+  port=$(bench_free_port)  # scripts/bench-vigil-config.sh
   "start_$name" "$port"
   pids+=("$started")
   url[$name]="http://127.0.0.1:$port"

@@ -39,12 +39,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-port=
-for _ in $(seq 1 200); do
-  candidate=$((20000 + RANDOM % 40000))
-  if [[ -z $(ss -Htln "sport = :$candidate") ]]; then port=$candidate; break; fi
-done
-[[ -n $port ]] || { echo "cpu-per-record.sh: no free port" >&2; exit 1; }
+port=$(bench_free_port)  # scripts/bench-vigil-config.sh
 url="http://127.0.0.1:$port"
 
 mkdir -p "$dir/data"

@@ -18,8 +18,8 @@ rounds=${1:-4}
 [[ -x $vigil ]] || { echo "disk-share.sh: $vigil not built (make build)" >&2; exit 2; }
 [[ -x $go_bin ]] || { echo "disk-share.sh: $go_bin not built (make bench builds it)" >&2; exit 2; }
 
-disk=$(mktemp -d "${TMPDIR:-/tmp}/vigil-disk.XXXXXX")
-shm=$(mktemp -d /dev/shm/vigil-shm.XXXXXX)
+disk=$(mktemp -d -p "${TMPDIR:-/tmp}")  # the disk, as make bench uses it
+shm=$(mktemp -d -p /dev/shm)           # tmpfs: fdatasync returns at once
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -28,14 +28,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-  local candidate
-  for _ in $(seq 1 200); do
-    candidate=$((20000 + RANDOM % 40000))
-    if [[ -z $(ss -Htln "sport = :$candidate") ]]; then echo "$candidate"; return 0; fi
-  done
-  echo "disk-share.sh: no free port" >&2; exit 1
-}
 wait_healthy() {
   for _ in $(seq 1 300); do
     [[ $(curl -s -o /dev/null -w '%{http_code}' "$1/healthz" || true) == 200 ]] && return 0
@@ -61,9 +53,9 @@ start_vigil() {
   done
 }
 
-port_disk=$(free_port); start_vigil "$disk" "$port_disk"
-port_shm=$(free_port); start_vigil "$shm" "$port_shm"
-port_go=$(free_port)
+port_disk=$(bench_free_port); start_vigil "$disk" "$port_disk"
+port_shm=$(bench_free_port); start_vigil "$shm" "$port_shm"
+port_go=$(bench_free_port)
 "$go_bin" -addr "127.0.0.1:$port_go" -workers 10 >"$disk/go.log" 2>&1 &
 pids+=($!)
 wait_healthy "http://127.0.0.1:$port_go"
